@@ -1,0 +1,41 @@
+//! Configuration read from the environment once, at cold start. A missing variable fails fast
+//! with a message that names it.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+
+/// A configuration problem found at cold start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("missing environment variable {0}: set it in template.yaml (or the local host's environment)")]
+    Missing(&'static str),
+}
+
+/// The settings the functions read from their environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Name of the profiles table (preferences, behaviour summaries, devices).
+    pub profiles_table: String,
+}
+
+impl Config {
+    /// Reads every setting; fails on the first one missing.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Config {
+            profiles_table: required("PROFILES_TABLE")?,
+        })
+    }
+}
+
+/// The value of a required, non-empty environment variable.
+pub fn required(name: &'static str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(ConfigError::Missing(name)),
+    }
+}
+
+/// The AWS SDK configuration from the standard chain. Service endpoints come from the SDK's own
+/// variables (`AWS_ENDPOINT_URL_DYNAMODB`, …), which is how the local stack is reached.
+pub async fn aws() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
