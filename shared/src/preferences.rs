@@ -125,7 +125,9 @@ impl MessageType {
     pub fn category(self) -> MessageCategory {
         use MessageType::*;
         match self {
-            ProgressEncouragement | MilestoneCelebration | StreakAchievement
+            ProgressEncouragement
+            | MilestoneCelebration
+            | StreakAchievement
             | ConsistencyRecognition => MessageCategory::ProgressAndAchievement,
             StreakRecovery | RiskWarning | StreakMotivation | ComebackAssistance => {
                 MessageCategory::StreakAndRisk
@@ -410,7 +412,10 @@ impl PreferencesInput {
                     format!("at most {MAX_MOTIVATION_CHARS} characters"),
                 ));
             } else if m.chars().any(char::is_control) {
-                errors.push(FieldError::new(field, "must not contain control characters"));
+                errors.push(FieldError::new(
+                    field,
+                    "must not contain control characters",
+                ));
             } else {
                 custom_motivations.push(m.to_owned());
             }
@@ -460,7 +465,10 @@ mod tests {
 
     #[test]
     fn window_across_midnight() {
-        let w = TimeWindow { start: t("22:00"), end: t("07:00") };
+        let w = TimeWindow {
+            start: t("22:00"),
+            end: t("07:00"),
+        };
         assert!(w.spans_midnight());
         assert!(w.contains(t("23:30")));
         assert!(w.contains(t("00:00")));
@@ -472,7 +480,10 @@ mod tests {
 
     #[test]
     fn window_same_day() {
-        let w = TimeWindow { start: t("07:00"), end: t("09:30") };
+        let w = TimeWindow {
+            start: t("07:00"),
+            end: t("09:30"),
+        };
         assert!(!w.spans_midnight());
         assert!(w.contains(t("07:00")));
         assert!(w.contains(t("09:29")));
@@ -490,7 +501,9 @@ mod tests {
 
     #[test]
     fn empty_input_gives_defaults() {
-        let p = PreferencesInput::default().into_preferences().expect("valid");
+        let p = PreferencesInput::default()
+            .into_preferences()
+            .expect("valid");
         assert_eq!(p, Preferences::default());
         assert_eq!(p.type_weights.len(), 20);
     }
@@ -533,12 +546,20 @@ mod tests {
 
     #[test]
     fn unknown_timezone_and_fields_are_rejected() {
-        assert!(serde_json::from_str::<PreferencesInput>(r#"{"timezone":"Mars/Olympus"}"#).is_err());
+        assert!(
+            serde_json::from_str::<PreferencesInput>(r#"{"timezone":"Mars/Olympus"}"#).is_err()
+        );
         assert!(serde_json::from_str::<PreferencesInput>(r#"{"colour":"red"}"#).is_err());
-        assert!(serde_json::from_str::<PreferencesInput>(r#"{"type_weights":{"spam":1}}"#).is_err());
+        assert!(
+            serde_json::from_str::<PreferencesInput>(r#"{"type_weights":{"spam":1}}"#).is_err()
+        );
         let ok: PreferencesInput =
-            serde_json::from_str(r#"{"timezone":"America/Argentina/Buenos_Aires"}"#).expect("valid");
-        assert_eq!(ok.timezone.map(|z| z.0.name()), Some("America/Argentina/Buenos_Aires"));
+            serde_json::from_str(r#"{"timezone":"America/Argentina/Buenos_Aires"}"#)
+                .expect("valid");
+        assert_eq!(
+            ok.timezone.map(|z| z.0.name()),
+            Some("America/Argentina/Buenos_Aires")
+        );
     }
 
     #[test]
@@ -546,7 +567,16 @@ mod tests {
         for ok in ["en", "es", "es-MX", "zh-Hant-TW", "gsw"] {
             assert!(is_language_tag(ok), "{ok}");
         }
-        for bad in ["", "e", "EN", "english", "en_US", "en--US", "en-", "es-toolongsubtag"] {
+        for bad in [
+            "",
+            "e",
+            "EN",
+            "english",
+            "en_US",
+            "en--US",
+            "en-",
+            "es-toolongsubtag",
+        ] {
             assert!(!is_language_tag(bad), "{bad}");
         }
     }

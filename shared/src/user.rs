@@ -16,7 +16,10 @@ impl UserId {
             return Err("The token's subject is empty.".into());
         }
         if sub.chars().count() > Self::MAX_CHARS {
-            return Err(format!("The token's subject is over {} characters.", Self::MAX_CHARS));
+            return Err(format!(
+                "The token's subject is over {} characters.",
+                Self::MAX_CHARS
+            ));
         }
         if sub.chars().any(char::is_control) {
             return Err("The token's subject has control characters.".into());

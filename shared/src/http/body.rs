@@ -26,7 +26,10 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
             "body-too-large",
             "The request body is too large",
         )
-        .detail(format!("The body is {} bytes; the limit is {limit}.", bytes.len())));
+        .detail(format!(
+            "The body is {} bytes; the limit is {limit}.",
+            bytes.len()
+        )));
     }
     if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
@@ -41,12 +44,20 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
         }
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "The body is not valid JSON")
-            .detail("The body is empty; send a JSON object."));
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "The body is not valid JSON",
+        )
+        .detail("The body is empty; send a JSON object."));
     }
     let malformed = |e: &serde_json::Error| {
-        Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "The body is not valid JSON")
-            .detail(format!("line {}, column {}", e.line(), e.column()))
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "The body is not valid JSON",
+        )
+        .detail(format!("line {}, column {}", e.line(), e.column()))
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -55,8 +66,15 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
             malformed(inner)
         } else {
             let path = e.path().to_string();
-            let field = if path == "." { "(body)".to_owned() } else { path };
-            Problem::validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
+            let field = if path == "." {
+                "(body)".to_owned()
+            } else {
+                path
+            };
+            Problem::validation(vec![FieldError::new(
+                field,
+                strip_position(&inner.to_string()),
+            )])
         }
     })?;
     de.end().map_err(|e| malformed(&e))?;

@@ -64,8 +64,12 @@ impl Problem {
 
     /// 401: no usable identity.
     pub fn unauthorized(detail: &str) -> Self {
-        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
-            .detail(detail)
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+        )
+        .detail(detail)
     }
 
     /// 500 without internals; the cause goes to the log, not the client.
@@ -98,8 +102,10 @@ pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Bo
         Ok(body) => {
             let mut resp = Response::new(Body::Text(body));
             *resp.status_mut() = status;
-            resp.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             resp
         }
         Err(e) => {

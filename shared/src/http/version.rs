@@ -18,8 +18,12 @@ pub fn if_match(req: &Request) -> Result<Option<u64>, Problem> {
         return Ok(None);
     };
     let bad = || {
-        Problem::new(StatusCode::BAD_REQUEST, "invalid-precondition", "Invalid If-Match header")
-            .detail("If-Match must be the ETag from the last read, such as \"3\".")
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-precondition",
+            "Invalid If-Match header",
+        )
+        .detail("If-Match must be the ETag from the last read, such as \"3\".")
     };
     let text = value.to_str().map_err(|_| bad())?.trim();
     let text = text.strip_prefix("W/").unwrap_or(text);

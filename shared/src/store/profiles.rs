@@ -65,7 +65,10 @@ impl ProfileStore {
     fn key(user: &UserId) -> HashMap<String, AttributeValue> {
         HashMap::from([
             ("pk".to_owned(), AttributeValue::S(user_pk(user))),
-            ("sk".to_owned(), AttributeValue::S(SK_PREFERENCES.to_owned())),
+            (
+                "sk".to_owned(),
+                AttributeValue::S(SK_PREFERENCES.to_owned()),
+            ),
         ])
     }
 

@@ -1,0 +1,319 @@
+//! The local host: serves template.yaml's HTTP routes behind a JWT check (as API Gateway's JWT
+//! authorizer would) and the Lambda Invoke API, running the real function binaries.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde_json::json;
+
+use crate::apigw;
+use crate::jwt::{self, Validation};
+use crate::runtime::{FunctionSpec, Outcome, Pool};
+use crate::template::{Bindings, Route, Template, TemplateError};
+
+/// API Gateway's payload limit for HTTP APIs.
+pub const MAX_HTTP_BODY: usize = 10 * 1024 * 1024;
+/// Lambda's limit for a synchronous invocation payload.
+pub const MAX_INVOKE_PAYLOAD: usize = 6 * 1024 * 1024;
+/// Instances per function running at once.
+pub const MAX_CONCURRENCY: usize = 8;
+
+/// How the host runs functions.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Where the function binaries are (`target/debug`).
+    pub bin_dir: PathBuf,
+    /// Where function output goes (one file per function); `None` inherits the host's.
+    pub log_dir: Option<PathBuf>,
+    /// The SDK environment that points functions at the local stack.
+    pub sdk_env: Vec<(String, String)>,
+    pub jwt_secret: Vec<u8>,
+}
+
+/// The routes and function pools of a template.
+pub struct Host {
+    pools: BTreeMap<String, Arc<Pool>>,
+    routes: Vec<(Route, String)>,
+    jwt: Validation,
+}
+
+impl Host {
+    /// Builds the host for `template`, resolving each function's environment with `bindings`.
+    pub fn new(
+        template: &Template,
+        bindings: &Bindings,
+        opts: &HostOptions,
+    ) -> Result<Self, TemplateError> {
+        let mut pools = BTreeMap::new();
+        let mut routes = Vec::new();
+        for f in template.functions()? {
+            let mut env = opts.sdk_env.clone();
+            for (k, v) in &f.environment {
+                env.push((k.clone(), bindings.resolve_string(v)?));
+            }
+            if let Some(level) = &f.log_level {
+                env.push((
+                    "AWS_LAMBDA_LOG_LEVEL".into(),
+                    bindings.resolve_string(level)?,
+                ));
+            }
+            for r in &f.routes {
+                routes.push((r.clone(), f.name.clone()));
+            }
+            let spec = FunctionSpec {
+                binary: opts.bin_dir.join(&f.name),
+                log_file: opts
+                    .log_dir
+                    .as_ref()
+                    .map(|d| d.join(format!("{}.log", f.name))),
+                name: f.name.clone(),
+                env,
+                timeout: f.timeout,
+                memory_mb: f.memory_mb,
+            };
+            pools.insert(f.name, Arc::new(Pool::new(spec, MAX_CONCURRENCY)));
+        }
+        let jwt = match template.jwt_authorizer() {
+            Some(a) => Validation {
+                secret: opts.jwt_secret.clone(),
+                issuer: bindings.resolve_string(&a.issuer)?,
+                audience: a
+                    .audience
+                    .iter()
+                    .map(|v| bindings.resolve_string(v))
+                    .collect::<Result<_, _>>()?,
+                leeway: 0,
+            },
+            None => {
+                return Err(TemplateError::Invalid(
+                    "the HTTP API has no JWT authorizer".into(),
+                ))
+            }
+        };
+        Ok(Host { pools, routes, jwt })
+    }
+
+    /// What tokens must satisfy here (secret, issuer, audience).
+    pub fn validation(&self) -> &Validation {
+        &self.jwt
+    }
+
+    /// The function names served.
+    pub fn function_names(&self) -> Vec<String> {
+        self.pools.keys().cloned().collect()
+    }
+
+    /// The HTTP routes, as `METHOD /path`.
+    pub fn routes(&self) -> Vec<String> {
+        self.routes
+            .iter()
+            .map(|(r, _)| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// Invokes a function by name with a JSON payload.
+    pub async fn invoke(&self, name: &str, payload: Bytes) -> Option<Outcome> {
+        let pool = self.pools.get(name)?.clone();
+        Some(pool.invoke(payload).await)
+    }
+
+    /// Stops every function instance.
+    pub async fn shutdown(&self) {
+        for p in self.pools.values() {
+            p.shutdown().await;
+        }
+    }
+
+    /// The axum router of the host.
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new()
+            .route(
+                "/2015-03-31/functions/{name}/invocations",
+                post(lambda_invoke),
+            )
+            .fallback(http_route)
+            .with_state(self)
+    }
+}
+
+/// The function name of an Invoke path parameter: a name, `name:qualifier`, or an ARN.
+fn function_name(raw: &str) -> &str {
+    let name = raw.rsplit_once(":function:").map_or(raw, |(_, n)| n);
+    name.split(':').next().unwrap_or(name)
+}
+
+fn lambda_error(status: StatusCode, kind: &str, message: &str) -> Response {
+    let mut resp = (
+        status,
+        json!({"Type": "User", "message": message}).to_string(),
+    )
+        .into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(v) = HeaderValue::from_str(kind) {
+        h.insert("x-amzn-errortype", v);
+    }
+    resp
+}
+
+async fn lambda_invoke(
+    State(host): State<Arc<Host>>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let name = function_name(&raw).to_owned();
+    let Some(pool) = host.pools.get(&name).cloned() else {
+        return lambda_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundException",
+            &format!("Function not found: {name}"),
+        );
+    };
+    let Ok(payload) = to_bytes(body, MAX_INVOKE_PAYLOAD).await else {
+        return lambda_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestTooLargeException",
+            "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+        );
+    };
+    let payload = if payload.iter().all(u8::is_ascii_whitespace) {
+        Bytes::from_static(b"{}")
+    } else {
+        payload
+    };
+    if serde_json::from_slice::<serde_json::Value>(&payload).is_err() {
+        return lambda_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestContentException",
+            "Could not parse request body into json",
+        );
+    }
+    let invocation_type = headers
+        .get("x-amz-invocation-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("RequestResponse");
+    match invocation_type {
+        "DryRun" => return StatusCode::NO_CONTENT.into_response(),
+        "Event" => {
+            tokio::spawn(async move {
+                if let Outcome::FunctionError(e) = pool.invoke(payload).await {
+                    tracing::warn!(function = %pool.name(), error = %String::from_utf8_lossy(&e), "async invocation failed");
+                }
+            });
+            return StatusCode::ACCEPTED.into_response();
+        }
+        "RequestResponse" => {}
+        other => {
+            return lambda_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameterValueException",
+                &format!("Unknown invocation type {other}"),
+            )
+        }
+    }
+    let (body, function_error) = match pool.invoke(payload).await {
+        Outcome::Success(b) => (b, false),
+        Outcome::FunctionError(b) => (b, true),
+    };
+    let mut resp = (StatusCode::OK, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        "x-amz-executed-version",
+        HeaderValue::from_static("$LATEST"),
+    );
+    if function_error {
+        h.insert(
+            "x-amz-function-error",
+            HeaderValue::from_static("Unhandled"),
+        );
+    }
+    resp
+}
+
+async fn http_route(State(host): State<Arc<Host>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let matched = host.routes.iter().find_map(|(route, name)| {
+        let params = apigw::match_path(&route.path, &path)?;
+        apigw::method_matches(route, &parts.method).then(|| (route.clone(), name.clone(), params))
+    });
+    let Some((route, name, path_parameters)) = matched else {
+        return apigw::gateway_error(StatusCode::NOT_FOUND, "Not Found");
+    };
+
+    let now = chrono::Utc::now();
+    let auth = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let claims = match jwt::bearer(auth).and_then(|t| jwt::verify(t, &host.jwt, now.timestamp())) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!(route = %format!("{} {}", route.method, route.path), reason = %e, "401");
+            let mut resp = apigw::gateway_error(StatusCode::UNAUTHORIZED, "Unauthorized");
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return resp;
+        }
+    };
+    let Ok(body) = to_bytes(body, MAX_HTTP_BODY).await else {
+        return apigw::gateway_error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    };
+    let source_ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let event = apigw::event(&apigw::HttpRequest {
+        method: &parts.method,
+        path: &path,
+        raw_query: parts.uri.query().unwrap_or_default(),
+        headers: &parts.headers,
+        body: &body,
+        route: &route,
+        path_parameters,
+        claims: jwt::claims_as_strings(&claims),
+        source_ip,
+        request_id: uuid::Uuid::new_v4().to_string(),
+        time_epoch_ms: now.timestamp_millis(),
+    });
+    match host.invoke(&name, Bytes::from(event.to_string())).await {
+        Some(Outcome::Success(payload)) => apigw::response(&payload),
+        Some(Outcome::FunctionError(e)) => {
+            tracing::error!(function = %name, error = %String::from_utf8_lossy(&e), "function failed");
+            apigw::gateway_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+        None => apigw::gateway_error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_name;
+
+    #[test]
+    fn invoke_names() {
+        assert_eq!(function_name("admin-cleanup"), "admin-cleanup");
+        assert_eq!(function_name("admin-cleanup:$LATEST"), "admin-cleanup");
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:123456789012:function:admin-cleanup"),
+            "admin-cleanup"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! The local stack and local host of Tug Coach.
+//!
+//! - [`template`]: reads template.yaml and resolves its intrinsics.
+//! - [`stack`]: DynamoDB Local and moto on free ports, provisioned from the template.
+//! - [`host`]: the HTTP routes (with the JWT check) and the Lambda Invoke API.
+//! - [`runtime`]: the Lambda Runtime API each function process talks to.
+//! - [`apigw`]: API Gateway HTTP API payload 2.0 events and responses.
+//! - [`jwt`]: HS256 tokens, the local stand-in for the identity provider.
+//! - [`procs`]: child process handling.
+
+pub mod apigw;
+pub mod host;
+pub mod jwt;
+pub mod procs;
+pub mod runtime;
+pub mod stack;
+pub mod template;
+
+/// The JWT secret `make run` uses when `COACH_LOCAL_JWT_SECRET` is not set.
+pub const DEFAULT_JWT_SECRET: &str = "tug-coach-local-dev-secret";
