@@ -121,6 +121,11 @@ impl MessageType {
         MessageType::Reactivation,
     ];
 
+    /// The type with this wire name (`risk_warning`), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+
     /// The category this type belongs to: four types each, in declaration order.
     pub fn category(self) -> MessageCategory {
         use MessageType::*;
@@ -312,7 +317,8 @@ pub struct PreferencesInput {
     pub preferred_windows: Option<Vec<TimeWindow>>,
     pub timezone: Option<Timezone>,
     pub language: Option<String>,
-    pub type_weights: Option<BTreeMap<MessageType, f64>>,
+    /// Keyed by message type name; names are checked in validation so errors can name them.
+    pub type_weights: Option<BTreeMap<String, f64>>,
     pub custom_motivations: Option<Vec<String>>,
 }
 
@@ -379,18 +385,17 @@ impl PreferencesInput {
         }
 
         let mut type_weights = defaults.type_weights;
-        for (t, w) in self.type_weights.unwrap_or_default() {
-            if !(0.0..=1.0).contains(&w) {
-                let name = serde_json::to_value(t)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                errors.push(FieldError::new(
-                    format!("type_weights.{name}"),
-                    "must be between 0 and 1",
-                ));
+        for (name, w) in self.type_weights.unwrap_or_default() {
+            let field = format!("type_weights.{name}");
+            match MessageType::from_name(&name) {
+                None => errors.push(FieldError::new(field, "unknown message type")),
+                Some(_) if !(0.0..=1.0).contains(&w) => {
+                    errors.push(FieldError::new(field, "must be between 0 and 1"))
+                }
+                Some(t) => {
+                    type_weights.insert(t, w);
+                }
             }
-            type_weights.insert(t, w);
         }
 
         let mut custom_motivations = Vec::new();
@@ -536,8 +541,8 @@ mod tests {
             [
                 "quiet_hours",
                 "language",
-                "type_weights.risk_warning",
                 "type_weights.reactivation",
+                "type_weights.risk_warning",
                 "custom_motivations[0]",
                 "custom_motivations[1]",
             ]
@@ -550,9 +555,10 @@ mod tests {
             serde_json::from_str::<PreferencesInput>(r#"{"timezone":"Mars/Olympus"}"#).is_err()
         );
         assert!(serde_json::from_str::<PreferencesInput>(r#"{"colour":"red"}"#).is_err());
-        assert!(
-            serde_json::from_str::<PreferencesInput>(r#"{"type_weights":{"spam":1}}"#).is_err()
-        );
+        let spam: PreferencesInput =
+            serde_json::from_str(r#"{"type_weights":{"spam":1}}"#).expect("parses");
+        let errors = spam.into_preferences().expect_err("unknown type");
+        assert_eq!(errors[0].field, "type_weights.spam");
         let ok: PreferencesInput =
             serde_json::from_str(r#"{"timezone":"America/Argentina/Buenos_Aires"}"#)
                 .expect("valid");
@@ -606,7 +612,7 @@ mod tests {
         #[test]
         fn weights_are_bounded(w in -2.0f64..3.0) {
             let mut weights = BTreeMap::new();
-            weights.insert(MessageType::GeneralWisdom, w);
+            weights.insert("general_wisdom".to_owned(), w);
             let input = PreferencesInput { type_weights: Some(weights), ..Default::default() };
             match input.into_preferences() {
                 Ok(p) => {

@@ -17,9 +17,9 @@ use crate::template::Route;
 /// non-empty segment, `{name+}` the rest of the path).
 pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let mut params = BTreeMap::new();
-    let mut want = template.trim_matches('/').split('/').peekable();
+    let want = template.trim_matches('/').split('/');
     let mut got = path.trim_matches('/').split('/');
-    while let Some(w) = want.next() {
+    for w in want {
         if let Some(name) = w.strip_prefix('{').and_then(|w| w.strip_suffix("+}")) {
             let rest: Vec<&str> = got.by_ref().collect();
             if rest.is_empty() || rest.iter().all(|s| s.is_empty()) {

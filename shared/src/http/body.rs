@@ -10,9 +10,9 @@ use crate::preferences::FieldError;
 /// The largest request body any route accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Parses the JSON body into `T`: 413 over `limit` bytes (checked before parsing), 415 for a
+/// Parses the JSON object body into `T`: 413 over `limit` bytes (checked before parsing), 415 for a
 /// non-JSON content type, 400 for malformed JSON, 422 naming the field for a wrong type,
-/// an unknown field or a value that does not parse.
+/// an unknown field, a value that does not parse, or a body that is not an object.
 pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, Problem> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => &[],
@@ -50,6 +50,12 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
             "The body is not valid JSON",
         )
         .detail("The body is empty; send a JSON object."));
+    }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Problem::validation(vec![FieldError::new(
+            "(body)",
+            "expected a JSON object",
+        )]));
     }
     let malformed = |e: &serde_json::Error| {
         Problem::new(

@@ -1,0 +1,66 @@
+# Tug Coach — the two commands: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .local/venv
+PY_STAMP  := $(VENV)/.installed
+NPM_STAMP := infra/node_modules/.installed
+LOCAL     := ./target/debug/coach-local
+
+.PHONY: help tools deps build run test lint fmt token lambda clean
+
+help:
+	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
+	@echo "make test   install what is missing, run every test against the local stack, lint the template"
+	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
+	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
+
+# Clear messages for the runtimes the local stack needs.
+tools:
+	@command -v cargo   >/dev/null || { echo "Rust (cargo) is missing: install it with rustup (https://rustup.rs)"; exit 1; }
+	@command -v java    >/dev/null || { echo "Java is missing: DynamoDB Local needs a JRE 17+ (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@command -v node    >/dev/null || { echo "Node.js is missing: it installs DynamoDB Local (apt-get install nodejs npm)"; exit 1; }
+	@command -v npm     >/dev/null || { echo "npm is missing: apt-get install npm"; exit 1; }
+	@command -v python3 >/dev/null || { echo "Python 3 is missing: moto, the AWS CLI and cfn-lint need it (apt-get install python3 python3-venv)"; exit 1; }
+
+$(PY_STAMP): infra/requirements.txt | tools
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	touch $@
+
+$(NPM_STAMP): infra/package.json infra/package-lock.json | tools
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(PY_STAMP) $(NPM_STAMP)
+
+build: tools
+	cargo build --workspace --bins
+
+run: deps build
+	$(LOCAL) run
+
+test: deps
+	cargo build --workspace --all-targets
+	$(VENV)/bin/cfn-lint template.yaml
+	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --no-fail-fast
+	$(MAKE) --no-print-directory lint
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+token: build
+	@$(LOCAL) token $(or $(SUB),demo-user)
+
+# cargo-lambda (PyPI, zig included) cross-builds target/lambda/<function>/bootstrap, the
+# CodeUri of each function in template.yaml; then `sam deploy --guided`.
+lambda: $(PY_STAMP)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --bins
+
+clean:
+	rm -rf target .local infra/node_modules
