@@ -293,7 +293,8 @@ fn runtime_router(api: Arc<RuntimeApi>) -> Router {
 async fn next(State(api): State<Arc<RuntimeApi>>) -> Response {
     let invocation = api.queue.lock().await.recv().await;
     let Some(inv) = invocation else {
-        return StatusCode::GONE.into_response();
+        // The instance is being retired: like a frozen Lambda sandbox, never answer.
+        return std::future::pending().await;
     };
     api.pending
         .lock()

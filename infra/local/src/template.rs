@@ -61,6 +61,8 @@ pub struct FunctionDef {
     pub environment: BTreeMap<String, Value>,
     /// The application log level (LoggingConfig), if set.
     pub log_level: Option<Value>,
+    /// The log format (LoggingConfig: `Text` or `JSON`), if set.
+    pub log_format: Option<Value>,
     pub routes: Vec<Route>,
 }
 
@@ -175,9 +177,9 @@ impl Template {
                     }
                 }
             }
-            let log_level = prop("LoggingConfig")
-                .and_then(|l| l.get("ApplicationLogLevel"))
-                .cloned();
+            let logging = prop("LoggingConfig");
+            let log_level = logging.and_then(|l| l.get("ApplicationLogLevel")).cloned();
+            let log_format = logging.and_then(|l| l.get("LogFormat")).cloned();
             let mut routes = Vec::new();
             if let Some(events) = props.get("Events").and_then(Value::as_mapping) {
                 for (_, event) in events {
@@ -207,6 +209,7 @@ impl Template {
                 memory_mb: u32::try_from(memory_mb).unwrap_or(128),
                 environment,
                 log_level,
+                log_format,
                 routes,
             });
         }

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 
 use super::{user_pk, StoreError};
@@ -104,6 +104,8 @@ impl ProfileStore {
         now: DateTime<Utc>,
     ) -> Result<PreferencesWrite, StoreError> {
         let next = expected + 1;
+        // Stored at millisecond precision; answer with what a later read will see.
+        let now = now.trunc_subsecs(3);
         let doc = serde_dynamo::to_attribute_value(&preferences)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut item = Self::key(user);
