@@ -1,0 +1,302 @@
+//! The planner: from a user's inputs, a clock and a seed, the messages to schedule and why the
+//! rest were not. Pure and deterministic: same inputs and seed, same plan.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::caps::{caps, fits};
+use super::experiments::Experiment;
+use super::history::HistoryEntry;
+use super::rng::{stable_hash, stable_unit, Rng};
+use super::state::{analyse, Population, UserState};
+use super::summary::BehaviourSummary;
+use super::templates::{
+    choose, render, Catalogue, StatsMap, TargetContext, Template, TimeOfDay, Vars,
+};
+use super::timing::{send_time, TimingInputs};
+use super::tone::choose_tone;
+use super::triggers::{detect, Trigger};
+use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
+
+/// Everything a plan depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub user_id: &'a str,
+    pub display_name: Option<&'a str>,
+    pub premium: bool,
+    pub preferences: &'a Preferences,
+    pub summary: &'a BehaviourSummary,
+    pub history: &'a [HistoryEntry],
+    pub catalogue: &'a Catalogue,
+    pub stats: &'a StatsMap,
+    pub experiments: &'a [Experiment],
+    pub population: &'a Population,
+    pub now: DateTime<Utc>,
+    pub seed: u64,
+}
+
+/// Why a message was planned.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub trigger: String,
+    pub figures: BTreeMap<&'static str, f64>,
+}
+
+/// One message to schedule.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct PlannedMessage {
+    /// Derived from (user, occurrence): the same on every run, so a conditional put of it
+    /// never duplicates a message.
+    pub id: String,
+    /// The trigger occurrence this message answers.
+    pub occurrence: String,
+    pub message_type: MessageType,
+    pub category: MessageCategory,
+    pub priority: u8,
+    pub tone: Tone,
+    pub template_id: String,
+    pub variant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment_id: Option<String>,
+    /// The language the text is in (after fallback).
+    pub language: String,
+    pub title: String,
+    pub body: String,
+    pub send_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub reason: Reason,
+}
+
+/// Why a trigger did not become a message.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The user opted out of coaching.
+    OptedOut,
+    /// This occurrence was already planned on an earlier run.
+    AlreadyPlanned,
+    /// The user's weight for the type is 0 (or the weighted draw said no).
+    TypeWeight,
+    /// A message of this type is already in this plan.
+    SameTypeInPlan,
+    /// No send time before expiry keeps quiet hours and frequency caps.
+    NoSendTime,
+    /// No enabled template targets the user outside its cooldown.
+    NoTemplate,
+}
+
+/// A trigger that was not planned, and why.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub occurrence: String,
+    pub message_type: MessageType,
+    pub reason: SkipReason,
+}
+
+/// The outcome of planning one user.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub messages: Vec<PlannedMessage>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// The message id of a trigger occurrence of a user: 32 hex characters of
+/// SHA-256(user ␟ occurrence).
+pub fn message_id(user_id: &str, occurrence: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(user_id.as_bytes());
+    h.update([0x1f]);
+    h.update(occurrence.as_bytes());
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Plans the user's messages.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let prefs = input.preferences;
+    let mut out = Plan {
+        messages: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let state = analyse(
+        input.summary,
+        prefs,
+        input.history,
+        input.population,
+        input.now,
+    );
+    let triggers = detect(&state, prefs, input.history);
+    if !prefs.coaching_enabled {
+        out.skipped = triggers
+            .iter()
+            .map(|t| skip(t, SkipReason::OptedOut))
+            .collect();
+        return out;
+    }
+    let mut rng = Rng::new(input.seed ^ stable_hash(&[input.user_id]));
+    let done: HashSet<&str> = input
+        .history
+        .iter()
+        .map(|h| h.occurrence.as_str())
+        .collect();
+    let mut counted: Vec<DateTime<Utc>> = input
+        .history
+        .iter()
+        .filter(|h| h.status.counts_for_caps())
+        .map(|h| h.send_at)
+        .collect();
+    let limits = caps(prefs.message_frequency);
+
+    for t in &triggers {
+        if done.contains(t.occurrence.as_str()) {
+            out.skipped.push(skip(t, SkipReason::AlreadyPlanned));
+            continue;
+        }
+        let weight = prefs.weight(t.message_type);
+        if weight <= 0.0 || (weight < 1.0 && stable_unit(&[input.user_id, &t.occurrence]) >= weight)
+        {
+            out.skipped.push(skip(t, SkipReason::TypeWeight));
+            continue;
+        }
+        if out
+            .messages
+            .iter()
+            .any(|m| m.message_type == t.message_type)
+        {
+            out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
+            continue;
+        }
+        let timing = TimingInputs {
+            now: input.now,
+            tz: state.tz,
+            quiet_hours: prefs.quiet_hours,
+            preferred_windows: &prefs.preferred_windows,
+            best_hour: state.best_hour,
+            moment: t.moment,
+            expires_at: t.expires_at,
+        };
+        let Some(send_at) = send_time(&timing, |at| fits(&counted, at, state.tz, limits)) else {
+            out.skipped.push(skip(t, SkipReason::NoSendTime));
+            continue;
+        };
+        let tone = choose_tone(
+            t.message_type,
+            prefs.preferred_tone,
+            t.risk,
+            t.break_length,
+            state.segment,
+        );
+        let local_hour = chrono::Timelike::hour(&send_at.with_timezone(&state.tz));
+        let ctx = TargetContext {
+            segment: state.segment,
+            streak: state.current_streak,
+            risk: t.risk,
+            time_of_day: TimeOfDay::of_hour(local_hour),
+            premium: input.premium,
+        };
+        let planned_templates: Vec<&str> = out
+            .messages
+            .iter()
+            .map(|m| m.template_id.as_str())
+            .collect();
+        let Some(choice) = choose(
+            input.catalogue,
+            t.message_type,
+            tone,
+            &ctx,
+            input.history,
+            &planned_templates,
+            input.experiments,
+            input.stats,
+            input.user_id,
+            input.now,
+            &mut rng,
+        ) else {
+            out.skipped.push(skip(t, SkipReason::NoTemplate));
+            continue;
+        };
+        let Some((language, content)) = Template::content(choice.variant, &prefs.language) else {
+            out.skipped.push(skip(t, SkipReason::NoTemplate));
+            continue;
+        };
+        let vars = vars(input, &state, t, &mut rng);
+        counted.push(send_at);
+        out.messages.push(PlannedMessage {
+            id: message_id(input.user_id, &t.occurrence),
+            occurrence: t.occurrence.clone(),
+            message_type: t.message_type,
+            category: t.message_type.category(),
+            priority: t.priority,
+            tone: choice.template.tone,
+            template_id: choice.template.id.clone(),
+            variant_id: choice.variant.id.clone(),
+            experiment_id: choice.experiment,
+            language: language.to_owned(),
+            title: render(&content.title, &vars),
+            body: render(&content.body, &vars),
+            send_at,
+            expires_at: t.expires_at,
+            reason: Reason {
+                trigger: t
+                    .occurrence
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                figures: t.figures.clone(),
+            },
+        });
+    }
+    out
+}
+
+fn skip(t: &Trigger, reason: SkipReason) -> Skipped {
+    Skipped {
+        occurrence: t.occurrence.clone(),
+        message_type: t.message_type,
+        reason,
+    }
+}
+
+fn vars(input: &PlanInput<'_>, s: &UserState, t: &Trigger, rng: &mut Rng) -> Vars {
+    let mut v = Vars::default();
+    if let Some(n) = input.display_name {
+        v.set("name", n);
+    }
+    if s.current_streak > 0 {
+        v.set("streak", s.current_streak);
+    }
+    if s.longest_streak > 0 {
+        v.set("longest", s.longest_streak);
+    }
+    if let Some(value) = &s.top_value {
+        v.set("value", value);
+    }
+    if let Some(d) = s.days_since_active {
+        v.set("days_since", d);
+    }
+    let motivations = &input.preferences.custom_motivations;
+    if !motivations.is_empty() {
+        let i = (rng.next_u64() % motivations.len() as u64) as usize;
+        v.set("motivation", &motivations[i]);
+    }
+    if let Some(m) = t.milestone {
+        v.set("milestone", m);
+    }
+    let minutes = if t.message_type == MessageType::ProgressEncouragement {
+        s.minutes_7.saturating_sub(s.minutes_prev_7) as f64
+    } else {
+        s.avg_session_minutes.round()
+    };
+    if minutes > 0.0 {
+        v.set("minutes", minutes);
+    }
+    v.set("best_time", format!("{:02}:00", s.best_hour));
+    v
+}

@@ -1,0 +1,105 @@
+//! Habit strength in the manner of Loop Habit Tracker: an exponential moving score that rises
+//! with each active day and decays on each missed one, `s = s·m + v·(1−m)` with
+//! `m = 0.5^(√f / 13)` (`f` = 1 for a daily habit, `v` = 1 on an active day, else 0).
+
+use chrono::{Duration, NaiveDate};
+
+use super::summary::BehaviourSummary;
+
+/// The daily multiplier for a habit of frequency `f` (checks per day).
+pub fn multiplier(frequency: f64) -> f64 {
+    0.5f64.powf(frequency.sqrt() / 13.0)
+}
+
+/// Habit strength in [0, 1] on local date `today`, from the summary's kept days (a daily habit).
+pub fn habit_strength(summary: &BehaviourSummary, today: NaiveDate) -> f64 {
+    let Some((first, _)) = summary.days.first_key_value() else {
+        return 0.0;
+    };
+    let m = multiplier(1.0);
+    let mut s = 0.0;
+    let mut day = *first;
+    let mut active = summary
+        .days
+        .range(*first..=today)
+        .map(|(d, _)| *d)
+        .peekable();
+    while day <= today {
+        let v = if active.peek() == Some(&day) {
+            active.next();
+            1.0
+        } else {
+            0.0
+        };
+        s = s * m + v * (1.0 - m);
+        day += Duration::days(1);
+    }
+    s
+}
+
+/// Days a typical habit takes to become automatic (Lally et al., 2010: median 66).
+pub const FORMATION_DAYS: f64 = 66.0;
+
+/// Probability in [0, 1] that the habit is formed or will form: strength weighted 60 %,
+/// accumulated practice (active days against the 66-day median) 40 %.
+pub fn formation_probability(strength: f64, active_days: u32) -> f64 {
+    let practice = 1.0 - (-f64::from(active_days) / FORMATION_DAYS).exp();
+    (0.6 * strength + 0.4 * practice).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::summary::DayTotals;
+    use proptest::prelude::*;
+
+    fn summary(active: &[bool], start: NaiveDate) -> BehaviourSummary {
+        let mut s = BehaviourSummary::default();
+        for (i, on) in active.iter().enumerate() {
+            if *on {
+                s.days.insert(
+                    start + Duration::days(i as i64),
+                    DayTotals {
+                        count: 1,
+                        minutes: 10,
+                    },
+                );
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn daily_multiplier_matches_loop() {
+        assert!((multiplier(1.0) - 0.948_077).abs() < 1e-6);
+    }
+
+    #[test]
+    fn strength_rises_and_decays() {
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let s30 = habit_strength(&summary(&[true; 30], start), start + Duration::days(29));
+        let expected = 1.0 - multiplier(1.0).powi(30);
+        assert!((s30 - expected).abs() < 1e-12);
+        let later = habit_strength(&summary(&[true; 30], start), start + Duration::days(39));
+        assert!(later < s30);
+        assert!((later - s30 * multiplier(1.0).powi(10)).abs() < 1e-12);
+    }
+
+    proptest! {
+        /// Strength stays in [0, 1], and one more active day never lowers it.
+        #[test]
+        fn bounded_and_monotone(active in prop::collection::vec(any::<bool>(), 1..120)) {
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+            let today = start + Duration::days(active.len() as i64 - 1);
+            let s = habit_strength(&summary(&active, start), today);
+            prop_assert!((0.0..=1.0).contains(&s));
+            if let Some(i) = active.iter().position(|a| !a) {
+                let mut more = active.clone();
+                more[i] = true;
+                prop_assert!(habit_strength(&summary(&more, start), today) >= s);
+            }
+            let p = formation_probability(s, active.iter().filter(|a| **a).count() as u32);
+            prop_assert!((0.0..=1.0).contains(&p));
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! The behaviour summary: what the engine knows of a user's activity, kept incrementally from
+//! activity events so planning needs one read and O(1) work per user.
+//!
+//! - Idempotent per activity id: ids are remembered for [`DEDUPE_DAYS`], and an event older
+//!   than that (against the newest activity) is refused as too old, so no replay is counted
+//!   twice.
+//! - Order-independent within that horizon: an event that arrives late lands in its own local
+//!   day, the streak runs are recomputed, and the histogram weight is decayed from the event's
+//!   own time.
+//! - Days are the user's local calendar days (IANA zone), so a streak is "consecutive local
+//!   dates" and DST changes never split or merge a day.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Days of per-day activity kept (covers the 365-day milestone).
+pub const WINDOW_DAYS: i64 = 400;
+/// Activity ids remembered for de-duplication.
+pub const DEDUPE_DAYS: i64 = 35;
+/// Half-life of the hour-of-week histogram, in days.
+pub const HISTOGRAM_HALF_LIFE_DAYS: f64 = 28.0;
+
+/// One logged activity, as the app's backend reports it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ActivityEvent {
+    pub activity_id: String,
+    pub user_id: String,
+    /// The user's value (a Tug "value" such as health or family) the activity served.
+    pub value_id: String,
+    /// The value's display name, for messages (`{value}`); the id is used when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_name: Option<String>,
+    pub minutes: u32,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Totals of one local day.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayTotals {
+    pub count: u32,
+    pub minutes: u32,
+}
+
+/// Totals of one value the user engages.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct ValueTotals {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub count: u32,
+    pub minutes: u64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// A user's behaviour summary.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BehaviourSummary {
+    /// The zone days are counted in (the user's at the time of each event).
+    pub timezone: String,
+    /// Local days with activity, the last [`WINDOW_DAYS`].
+    pub days: BTreeMap<NaiveDate, DayTotals>,
+    pub values: BTreeMap<String, ValueTotals>,
+    /// Recent activity ids and their times, for de-duplication.
+    pub recent_ids: BTreeMap<String, DateTime<Utc>>,
+    pub first_activity: Option<DateTime<Utc>>,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub total_activities: u64,
+    pub total_minutes: u64,
+    /// The run of consecutive active days that ends at the latest active day.
+    pub latest_run: Option<(NaiveDate, NaiveDate)>,
+    pub longest_streak: u32,
+    /// The longest run in the kept window other than the latest one (for personal bests).
+    pub best_before_latest_run: u32,
+    /// Activity weight per local hour of the week (Monday 00h = 0), decayed to `histogram_as_of`.
+    pub hour_of_week: Vec<f64>,
+    pub histogram_as_of: Option<DateTime<Utc>>,
+}
+
+impl Default for BehaviourSummary {
+    fn default() -> Self {
+        BehaviourSummary {
+            timezone: "UTC".into(),
+            days: BTreeMap::new(),
+            values: BTreeMap::new(),
+            recent_ids: BTreeMap::new(),
+            first_activity: None,
+            last_activity: None,
+            total_activities: 0,
+            total_minutes: 0,
+            latest_run: None,
+            longest_streak: 0,
+            best_before_latest_run: 0,
+            hour_of_week: vec![0.0; 168],
+            histogram_as_of: None,
+        }
+    }
+}
+
+/// What applying an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Counted.
+    Counted,
+    /// Already counted (same activity id): nothing changed.
+    Duplicate,
+    /// Older than the de-duplication horizon: nothing changed.
+    TooOld,
+}
+
+/// The local hour of the week (Monday 00h = 0 … Sunday 23h = 167) of `t` in `tz`.
+pub fn hour_of_week(t: DateTime<Utc>, tz: Tz) -> usize {
+    let local = t.with_timezone(&tz);
+    local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
+}
+
+fn decay(days: f64) -> f64 {
+    0.5f64.powf(days / HISTOGRAM_HALF_LIFE_DAYS)
+}
+
+impl BehaviourSummary {
+    /// The zone of the summary (UTC when the stored name is unknown).
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Counts `event` in zone `tz` (the user's current zone).
+    pub fn apply(&mut self, event: &ActivityEvent, tz: Tz) -> Applied {
+        let t = event.occurred_at;
+        let horizon = self.last_activity.map_or(t, |l| l.max(t));
+        if t < horizon - Duration::days(DEDUPE_DAYS) {
+            return Applied::TooOld;
+        }
+        if self.recent_ids.contains_key(&event.activity_id) {
+            return Applied::Duplicate;
+        }
+        self.timezone = tz.name().to_owned();
+        self.recent_ids.insert(event.activity_id.clone(), t);
+
+        let day = t.with_timezone(&tz).date_naive();
+        let totals = self.days.entry(day).or_default();
+        totals.count += 1;
+        totals.minutes = totals.minutes.saturating_add(event.minutes);
+
+        let v = self.values.entry(event.value_id.clone()).or_default();
+        if event.value_name.is_some() {
+            v.name.clone_from(&event.value_name);
+        }
+        v.count += 1;
+        v.minutes += u64::from(event.minutes);
+        v.last = Some(v.last.map_or(t, |l| l.max(t)));
+
+        self.first_activity = Some(self.first_activity.map_or(t, |f| f.min(t)));
+        self.last_activity = Some(horizon);
+        self.total_activities += 1;
+        self.total_minutes += u64::from(event.minutes);
+
+        // Histogram: decay everything to the newest time seen, and add this event with the
+        // weight it has at that time; the result does not depend on arrival order.
+        if self.hour_of_week.len() != 168 {
+            self.hour_of_week = vec![0.0; 168];
+        }
+        let as_of = self.histogram_as_of.map_or(t, |a| a.max(t));
+        if let Some(old) = self.histogram_as_of {
+            let f = decay((as_of - old).num_seconds() as f64 / 86_400.0);
+            if f < 1.0 {
+                self.hour_of_week.iter_mut().for_each(|h| *h *= f);
+            }
+        }
+        self.hour_of_week[hour_of_week(t, tz)] +=
+            decay((as_of - t).num_seconds() as f64 / 86_400.0);
+        self.histogram_as_of = Some(as_of);
+
+        self.prune();
+        self.recompute_runs();
+        Applied::Counted
+    }
+
+    fn prune(&mut self) {
+        let Some(last) = self.last_activity else {
+            return;
+        };
+        let tz = self.tz();
+        let oldest_day = (last - Duration::days(WINDOW_DAYS))
+            .with_timezone(&tz)
+            .date_naive();
+        self.days = self.days.split_off(&oldest_day);
+        let dedupe_from = last - Duration::days(DEDUPE_DAYS);
+        self.recent_ids.retain(|_, t| *t >= dedupe_from);
+    }
+
+    fn recompute_runs(&mut self) {
+        let mut longest = 0u32;
+        let mut before_latest = 0u32;
+        let mut run: Option<(NaiveDate, NaiveDate)> = None;
+        for day in self.days.keys() {
+            run = match run {
+                Some((start, end)) if end.succ_opt() == Some(*day) => Some((start, *day)),
+                Some((start, end)) => {
+                    before_latest = before_latest.max(run_len(start, end));
+                    Some((*day, *day))
+                }
+                None => Some((*day, *day)),
+            };
+            if let Some((s, e)) = run {
+                longest = longest.max(run_len(s, e));
+            }
+        }
+        self.latest_run = run;
+        self.best_before_latest_run = before_latest;
+        self.longest_streak = self.longest_streak.max(longest);
+    }
+
+    /// The current streak on local date `today`: the latest run if it ends today or yesterday
+    /// (today is still open), else 0.
+    pub fn current_streak(&self, today: NaiveDate) -> u32 {
+        match self.latest_run {
+            Some((s, e)) if e == today || e.succ_opt() == Some(today) => run_len(s, e),
+            _ => 0,
+        }
+    }
+
+    /// Active local days in the `n` days ending on `today` (inclusive).
+    pub fn active_days_in(&self, today: NaiveDate, n: i64) -> u32 {
+        let from = today - Duration::days(n - 1);
+        self.days.range(from..=today).count() as u32
+    }
+
+    /// Minutes logged in the `n` days ending on `today`.
+    pub fn minutes_in(&self, today: NaiveDate, n: i64) -> u64 {
+        let from = today - Duration::days(n - 1);
+        self.days
+            .range(from..=today)
+            .map(|(_, d)| u64::from(d.minutes))
+            .sum()
+    }
+
+    /// Activities logged in the `n` days ending on `today`.
+    pub fn activities_in(&self, today: NaiveDate, n: i64) -> u64 {
+        let from = today - Duration::days(n - 1);
+        self.days
+            .range(from..=today)
+            .map(|(_, d)| u64::from(d.count))
+            .sum()
+    }
+
+    /// Number of local days with activity in the kept window.
+    pub fn active_days(&self) -> u32 {
+        self.days.len() as u32
+    }
+
+    /// Activity weight per local hour of day (0–23), summed over the week.
+    pub fn hour_of_day_profile(&self) -> [f64; 24] {
+        let mut out = [0.0; 24];
+        for (i, w) in self.hour_of_week.iter().enumerate() {
+            out[i % 24] += w;
+        }
+        out
+    }
+}
+
+fn run_len(start: NaiveDate, end: NaiveDate) -> u32 {
+    u32::try_from((end - start).num_days() + 1).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn ev(id: &str, t: DateTime<Utc>) -> ActivityEvent {
+        ActivityEvent {
+            activity_id: id.into(),
+            user_id: "u".into(),
+            value_id: "health".into(),
+            value_name: None,
+            minutes: 20,
+            occurred_at: t,
+        }
+    }
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("valid")
+    }
+
+    #[test]
+    fn duplicates_change_nothing() {
+        let mut s = BehaviourSummary::default();
+        assert_eq!(
+            s.apply(&ev("a", utc(2026, 3, 1, 9, 0)), chrono_tz::UTC),
+            Applied::Counted
+        );
+        let before = s.clone();
+        assert_eq!(
+            s.apply(&ev("a", utc(2026, 3, 1, 9, 0)), chrono_tz::UTC),
+            Applied::Duplicate
+        );
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn streaks_count_local_days() {
+        let tz: Tz = "America/Los_Angeles".parse().expect("tz");
+        let mut s = BehaviourSummary::default();
+        // 06:30 UTC on the 2nd is 22:30 on the 1st in Los Angeles.
+        s.apply(&ev("a", utc(2026, 6, 2, 6, 30)), tz);
+        s.apply(&ev("b", utc(2026, 6, 2, 16, 0)), tz);
+        s.apply(&ev("c", utc(2026, 6, 3, 16, 0)), tz);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).expect("date");
+        assert_eq!(
+            s.days.keys().copied().collect::<Vec<_>>(),
+            [d(1), d(2), d(3)]
+        );
+        assert_eq!(s.current_streak(d(3)), 3);
+        assert_eq!(s.current_streak(d(4)), 3, "today is still open");
+        assert_eq!(s.current_streak(d(5)), 0, "a day was missed");
+        assert_eq!(s.longest_streak, 3);
+    }
+
+    #[test]
+    fn streak_across_spring_forward_and_fall_back() {
+        let tz: Tz = "Europe/Madrid".parse().expect("tz");
+        let mut s = BehaviourSummary::default();
+        // 23:30 local each evening around 29 March 2026 (the 23-hour day) and 25 October 2026
+        // (the 25-hour day): every evening is its own local date.
+        for (i, day) in (27..=31).enumerate() {
+            let local = tz
+                .with_ymd_and_hms(2026, 3, day, 23, 30, 0)
+                .single()
+                .expect("exists");
+            s.apply(&ev(&format!("m{i}"), local.with_timezone(&Utc)), tz);
+        }
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        assert_eq!(s.current_streak(d(3, 31)), 5);
+        let mut s = BehaviourSummary::default();
+        for (i, day) in (23..=27).enumerate() {
+            let local = tz
+                .with_ymd_and_hms(2026, 10, day, 0, 30, 0)
+                .single()
+                .expect("exists");
+            s.apply(&ev(&format!("o{i}"), local.with_timezone(&Utc)), tz);
+        }
+        assert_eq!(s.current_streak(d(10, 27)), 5);
+        assert_eq!(s.days.len(), 5);
+    }
+
+    #[test]
+    fn a_late_event_fills_the_gap() {
+        let mut s = BehaviourSummary::default();
+        s.apply(&ev("a", utc(2026, 1, 1, 9, 0)), chrono_tz::UTC);
+        s.apply(&ev("c", utc(2026, 1, 3, 9, 0)), chrono_tz::UTC);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).expect("date");
+        assert_eq!(s.current_streak(d(3)), 1);
+        s.apply(&ev("b", utc(2026, 1, 2, 9, 0)), chrono_tz::UTC);
+        assert_eq!(s.current_streak(d(3)), 3);
+        assert_eq!(s.longest_streak, 3);
+    }
+
+    #[test]
+    fn old_events_are_refused() {
+        let mut s = BehaviourSummary::default();
+        s.apply(&ev("new", utc(2026, 12, 1, 9, 0)), chrono_tz::UTC);
+        assert_eq!(
+            s.apply(&ev("old", utc(2025, 1, 1, 9, 0)), chrono_tz::UTC),
+            Applied::TooOld
+        );
+    }
+
+    proptest! {
+        /// Any arrival order (with duplicates) gives the same days, streaks and totals, and a
+        /// histogram equal up to rounding.
+        #[test]
+        fn order_does_not_matter(
+            offsets in prop::collection::vec(0i64..(DEDUPE_DAYS * 24 * 60), 1..40),
+            shuffle_seed in any::<u64>(),
+        ) {
+            let base = utc(2026, 2, 1, 0, 0);
+            let tz: Tz = "America/New_York".parse().expect("tz");
+            let events: Vec<ActivityEvent> = offsets
+                .iter()
+                .enumerate()
+                .map(|(i, m)| ev(&format!("e{i}"), base + Duration::minutes(*m)))
+                .collect();
+            let mut in_order = BehaviourSummary::default();
+            for e in &events {
+                in_order.apply(e, tz);
+            }
+            let mut shuffled = events.clone();
+            let mut x = shuffle_seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            shuffled.extend(events.iter().take(3).cloned());
+            let mut other = BehaviourSummary::default();
+            for e in &shuffled {
+                other.apply(e, tz);
+            }
+            prop_assert_eq!(&in_order.days, &other.days);
+            prop_assert_eq!(in_order.latest_run, other.latest_run);
+            prop_assert_eq!(in_order.longest_streak, other.longest_streak);
+            prop_assert_eq!(in_order.total_activities, other.total_activities);
+            prop_assert_eq!(in_order.total_activities, events.len() as u64);
+            for (a, b) in in_order.hour_of_week.iter().zip(&other.hour_of_week) {
+                prop_assert!((a - b).abs() < 1e-9);
+            }
+        }
+
+        /// The current streak is exactly the number of consecutive local days ending today or
+        /// yesterday.
+        #[test]
+        fn streak_matches_a_direct_count(active in prop::collection::vec(any::<bool>(), 1..60)) {
+            let tz = chrono_tz::UTC;
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+            let mut s = BehaviourSummary::default();
+            for (i, on) in active.iter().enumerate() {
+                if *on {
+                    let t = utc(2026, 1, 1, 12, 0) + Duration::days(i as i64);
+                    s.apply(&ev(&format!("d{i}"), t), tz);
+                }
+            }
+            let today = start + Duration::days(active.len() as i64 - 1);
+            let mut expected = 0;
+            let mut i = active.len();
+            if !active[i - 1] { i -= 1; }
+            while i > 0 && active[i - 1] { expected += 1; i -= 1; }
+            prop_assert_eq!(s.current_streak(today), expected);
+        }
+    }
+}

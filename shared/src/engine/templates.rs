@@ -1,0 +1,557 @@
+//! Message templates: the catalogue type with its targeting and variants, validation for
+//! admin upserts, selection for a user, and rendering that never leaves a placeholder.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::experiments::{assign, Experiment};
+use super::history::HistoryEntry;
+use super::risk::RiskLevel;
+use super::rng::Rng;
+use super::segment::Segment;
+use crate::preferences::{FieldError, MessageType, Tone};
+
+/// A template is not sent to the same user twice within this many days.
+pub const TEMPLATE_COOLDOWN_DAYS: i64 = 7;
+/// Longest title, in characters (push notification titles truncate beyond this).
+pub const MAX_TITLE_CHARS: usize = 80;
+/// Longest body, in characters.
+pub const MAX_BODY_CHARS: usize = 300;
+/// Share of choices that explore a variant at random instead of the best-performing one.
+pub const EXPLORATION_RATE: f64 = 0.1;
+
+/// The placeholders a template may use. `{name|fallback}` gives text for a missing value.
+pub const PLACEHOLDERS: [&str; 9] = [
+    "name",
+    "streak",
+    "longest",
+    "value",
+    "days_since",
+    "motivation",
+    "milestone",
+    "minutes",
+    "best_time",
+];
+
+/// Part of the local day.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeOfDay {
+    /// 05:00–11:59
+    Morning,
+    /// 12:00–16:59
+    Afternoon,
+    /// 17:00–21:59
+    Evening,
+    /// 22:00–04:59
+    Night,
+}
+
+impl TimeOfDay {
+    /// The part of day of a local hour.
+    pub fn of_hour(hour: u32) -> Self {
+        match hour {
+            5..=11 => TimeOfDay::Morning,
+            12..=16 => TimeOfDay::Afternoon,
+            17..=21 => TimeOfDay::Evening,
+            _ => TimeOfDay::Night,
+        }
+    }
+}
+
+/// Whom a template suits; an empty list or `None` means any.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Targeting {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<Segment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_streak: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_streak: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_levels: Vec<RiskLevel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub times_of_day: Vec<TimeOfDay>,
+    #[serde(default)]
+    pub premium_only: bool,
+}
+
+/// Title and body in one language.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    pub title: String,
+    pub body: String,
+}
+
+/// One wording of a template, in several languages (English required).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub id: String,
+    /// Language tag (`en`, `es`, `es-MX`) → content.
+    pub content: BTreeMap<String, Content>,
+}
+
+/// A message template.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub id: String,
+    pub message_types: Vec<MessageType>,
+    pub tone: Tone,
+    #[serde(default)]
+    pub targeting: Targeting,
+    pub variants: Vec<Variant>,
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl Template {
+    /// Every rule a template must meet to be stored, by field.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 64
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok {
+            errors.push(FieldError::new("id", "1–64 characters of a-z, 0-9 and -"));
+        }
+        if self.message_types.is_empty() {
+            errors.push(FieldError::new(
+                "message_types",
+                "at least one message type",
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (self.targeting.min_streak, self.targeting.max_streak) {
+            if lo > hi {
+                errors.push(FieldError::new(
+                    "targeting.max_streak",
+                    "must be ≥ min_streak",
+                ));
+            }
+        }
+        if self.variants.is_empty() {
+            errors.push(FieldError::new("variants", "at least one variant"));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, v) in self.variants.iter().enumerate() {
+            if v.id.is_empty() || v.id.len() > 32 || !ids.insert(v.id.as_str()) {
+                errors.push(FieldError::new(
+                    format!("variants[{i}].id"),
+                    "1–32 characters, unique",
+                ));
+            }
+            if !v.content.contains_key("en") {
+                errors.push(FieldError::new(
+                    format!("variants[{i}].content"),
+                    "English (en) is required",
+                ));
+            }
+            for (lang, c) in &v.content {
+                let at = format!("variants[{i}].content.{lang}");
+                if !crate::preferences::is_language_tag(lang) {
+                    errors.push(FieldError::new(at.clone(), "not a language tag"));
+                }
+                for (field, text, max) in [
+                    ("title", &c.title, MAX_TITLE_CHARS),
+                    ("body", &c.body, MAX_BODY_CHARS),
+                ] {
+                    if text.trim().is_empty() || text.chars().count() > max {
+                        errors.push(FieldError::new(
+                            format!("{at}.{field}"),
+                            format!("1–{max} characters"),
+                        ));
+                    }
+                    if let Err(p) = check_placeholders(text) {
+                        errors.push(FieldError::new(format!("{at}.{field}"), p));
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The content of `variant` in `language`: the exact tag, then its primary language,
+    /// then English. Returns the language used.
+    pub fn content<'a>(variant: &'a Variant, language: &'a str) -> Option<(&'a str, &'a Content)> {
+        let primary = language.split('-').next().unwrap_or(language);
+        [language, primary, "en"].into_iter().find_map(|l| {
+            variant
+                .content
+                .get_key_value(l)
+                .map(|(k, c)| (k.as_str(), c))
+        })
+    }
+}
+
+fn check_placeholders(text: &str) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("unclosed {")?;
+        let inner = &after[..close];
+        let name = inner.split('|').next().unwrap_or_default();
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!("unknown placeholder {{{name}}}"));
+        }
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err("unmatched }".into());
+    }
+    Ok(())
+}
+
+/// Values for the placeholders; `None` renders the placeholder's fallback (or nothing).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vars {
+    pub values: HashMap<&'static str, String>,
+}
+
+impl Vars {
+    /// Sets a placeholder's value.
+    pub fn set(&mut self, name: &'static str, value: impl ToString) {
+        self.values.insert(name, value.to_string());
+    }
+}
+
+/// Fills `{name}` and `{name|fallback}` placeholders. A missing value takes its fallback or
+/// nothing; braces never survive (values are stripped of them too), and the spaces a missing
+/// value leaves are tidied.
+pub fn render(text: &str, vars: &Vars) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let inner = &after[..close];
+                let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
+                match vars.values.get(name).filter(|v| !v.trim().is_empty()) {
+                    Some(v) => out.extend(v.chars().filter(|c| *c != '{' && *c != '}')),
+                    None => out.extend(fallback.chars().filter(|c| *c != '{' && *c != '}')),
+                }
+                rest = &after[close + 1..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    tidy(&out)
+}
+
+/// Collapses runs of spaces, drops spaces before punctuation, trims.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| *c != '}') {
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        if matches!(c, ',' | '.' | '!' | '?' | ';' | ':') && out.ends_with(' ') {
+            out.pop();
+        }
+        out.push(c);
+    }
+    out.trim().to_owned()
+}
+
+/// What a template's targeting is checked against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetContext {
+    pub segment: Segment,
+    pub streak: u32,
+    pub risk: Option<RiskLevel>,
+    pub time_of_day: TimeOfDay,
+    pub premium: bool,
+}
+
+impl Targeting {
+    /// Whether a user in `ctx` is targeted.
+    pub fn matches(&self, ctx: &TargetContext) -> bool {
+        (self.segments.is_empty() || self.segments.contains(&ctx.segment))
+            && self.min_streak.is_none_or(|m| ctx.streak >= m)
+            && self.max_streak.is_none_or(|m| ctx.streak <= m)
+            && (self.risk_levels.is_empty()
+                || ctx.risk.is_some_and(|r| self.risk_levels.contains(&r)))
+            && (self.times_of_day.is_empty() || self.times_of_day.contains(&ctx.time_of_day))
+            && (!self.premium_only || ctx.premium)
+    }
+}
+
+/// Sent / read / acted counts of one template variant.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VariantStats {
+    pub sent: u64,
+    pub read: u64,
+    pub acted: u64,
+}
+
+impl VariantStats {
+    /// Posterior mean of the action rate with a uniform prior: (acted + 1) / (sent + 2).
+    pub fn score(&self) -> f64 {
+        (self.acted as f64 + 1.0) / (self.sent as f64 + 2.0)
+    }
+}
+
+/// Per-variant statistics, keyed by (template id, variant id).
+pub type StatsMap = HashMap<(String, String), VariantStats>;
+
+/// The template catalogue, indexed by message type.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    templates: Vec<Template>,
+    by_type: HashMap<MessageType, Vec<usize>>,
+}
+
+impl Catalogue {
+    /// A catalogue of these templates (disabled ones are kept but never chosen).
+    pub fn new(templates: Vec<Template>) -> Self {
+        let mut by_type: HashMap<MessageType, Vec<usize>> = HashMap::new();
+        for (i, t) in templates.iter().enumerate() {
+            for ty in &t.message_types {
+                by_type.entry(*ty).or_default().push(i);
+            }
+        }
+        Catalogue { templates, by_type }
+    }
+
+    /// Every template.
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+
+    /// The enabled templates serving `ty`.
+    pub fn for_type(&self, ty: MessageType) -> impl Iterator<Item = &Template> {
+        self.by_type
+            .get(&ty)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.templates[*i])
+            .filter(|t| t.enabled)
+    }
+}
+
+/// A template and variant chosen for one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice<'a> {
+    pub template: &'a Template,
+    pub variant: &'a Variant,
+    /// The running experiment that picked the variant, if one did.
+    pub experiment: Option<String>,
+}
+
+/// Chooses a template for a message of type `ty` in `tone`: enabled, targeted at `ctx`, not
+/// sent to this user within the cooldown; the wanted tone if any has it, else any tone; among
+/// equals the least recently used, then chance. The variant comes from a running experiment if
+/// there is one, else the best-performing (or, one time in ten, a random one).
+#[allow(clippy::too_many_arguments)]
+pub fn choose<'a>(
+    catalogue: &'a Catalogue,
+    ty: MessageType,
+    tone: Tone,
+    ctx: &TargetContext,
+    history: &[HistoryEntry],
+    planned_templates: &[&str],
+    experiments: &[Experiment],
+    stats: &StatsMap,
+    user_id: &str,
+    now: DateTime<Utc>,
+    rng: &mut Rng,
+) -> Option<Choice<'a>> {
+    let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
+    let last_use = |id: &str| {
+        history
+            .iter()
+            .filter(|h| h.template_id == id)
+            .map(|h| h.send_at)
+            .max()
+    };
+    let eligible: Vec<&Template> = catalogue
+        .for_type(ty)
+        .filter(|t| t.targeting.matches(ctx) && !t.variants.is_empty())
+        .filter(|t| !planned_templates.contains(&t.id.as_str()))
+        .filter(|t| last_use(&t.id).is_none_or(|at| at < cooldown_from))
+        .collect();
+    let toned: Vec<&Template> = eligible
+        .iter()
+        .copied()
+        .filter(|t| t.tone == tone)
+        .collect();
+    let pool = if toned.is_empty() { eligible } else { toned };
+    let oldest = pool.iter().map(|t| last_use(&t.id)).min()?;
+    let least_used: Vec<&Template> = pool
+        .into_iter()
+        .filter(|t| last_use(&t.id) == oldest)
+        .collect();
+    let template = least_used[(rng.next_u64() % least_used.len() as u64) as usize];
+
+    if let Some((exp, v)) = experiments
+        .iter()
+        .filter(|e| e.template_id == template.id)
+        .find_map(|e| assign(e, user_id).map(|v| (e, v)))
+    {
+        if let Some(variant) = template.variants.iter().find(|x| x.id == v) {
+            return Some(Choice {
+                template,
+                variant,
+                experiment: Some(exp.id.clone()),
+            });
+        }
+    }
+    let explore = rng.next_f64() < EXPLORATION_RATE;
+    let variant = if explore || template.variants.len() == 1 {
+        &template.variants[(rng.next_u64() % template.variants.len() as u64) as usize]
+    } else {
+        let score = |v: &Variant| {
+            stats
+                .get(&(template.id.clone(), v.id.clone()))
+                .copied()
+                .unwrap_or_default()
+                .score()
+        };
+        template
+            .variants
+            .iter()
+            .fold(None::<&Variant>, |best, v| match best {
+                Some(b) if score(b) >= score(v) => Some(b),
+                _ => Some(v),
+            })?
+    };
+    Some(Choice {
+        template,
+        variant,
+        experiment: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vars(pairs: &[(&'static str, &str)]) -> Vars {
+        let mut v = Vars::default();
+        for (k, val) in pairs {
+            v.set(k, val);
+        }
+        v
+    }
+
+    #[test]
+    fn placeholders_fill_and_fall_back() {
+        let v = vars(&[("streak", "7")]);
+        assert_eq!(render("{name|Hey}, {streak} days!", &v), "Hey, 7 days!");
+        assert_eq!(render("Great work {name}!", &v), "Great work!");
+        assert_eq!(
+            render(
+                "Hi {name}, day {streak}",
+                &vars(&[("name", "Ana"), ("streak", "3")])
+            ),
+            "Hi Ana, day 3"
+        );
+        assert_eq!(render("{unknown} left {", &v), "left");
+        assert_eq!(
+            render("{motivation}", &vars(&[("motivation", "{x} for me}")])),
+            "x for me"
+        );
+    }
+
+    #[test]
+    fn validation_names_fields() {
+        let t = Template {
+            id: "Bad Id".into(),
+            message_types: vec![],
+            tone: Tone::Wise,
+            targeting: Targeting {
+                min_streak: Some(5),
+                max_streak: Some(2),
+                ..Default::default()
+            },
+            variants: vec![Variant {
+                id: "a".into(),
+                content: [(
+                    "es".to_owned(),
+                    Content {
+                        title: "{nombre}".into(),
+                        body: "".into(),
+                    },
+                )]
+                .into(),
+            }],
+            enabled: true,
+        };
+        let fields: Vec<String> = t
+            .validate()
+            .expect_err("invalid")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "id",
+                "message_types",
+                "targeting.max_streak",
+                "variants[0].content",
+                "variants[0].content.es.title",
+                "variants[0].content.es.body",
+            ]
+        );
+    }
+
+    #[test]
+    fn language_fallback() {
+        let v = Variant {
+            id: "a".into(),
+            content: [
+                (
+                    "en".to_owned(),
+                    Content {
+                        title: "Hi".into(),
+                        body: "b".into(),
+                    },
+                ),
+                (
+                    "es".to_owned(),
+                    Content {
+                        title: "Hola".into(),
+                        body: "b".into(),
+                    },
+                ),
+            ]
+            .into(),
+        };
+        assert_eq!(Template::content(&v, "es-MX").map(|c| c.0), Some("es"));
+        assert_eq!(Template::content(&v, "fr").map(|c| c.0), Some("en"));
+    }
+
+    proptest! {
+        /// Whatever the template text and values, no brace survives rendering.
+        #[test]
+        fn no_placeholder_survives(
+            text in "[a-z {}|,!]{0,60}",
+            name in proptest::option::of("[a-zA-Z{} ]{0,10}"),
+        ) {
+            let mut v = Vars::default();
+            if let Some(n) = name { v.set("name", n); }
+            let out = render(&text, &v);
+            prop_assert!(!out.contains('{') && !out.contains('}'), "{out}");
+        }
+    }
+}
