@@ -11,7 +11,7 @@
 //! Two messages are at least [`MIN_GAP_HOURS`] apart. Scheduled, sent, read, acted and
 //! dismissed messages count; failed and expired ones do not.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::preferences::MessageFrequency;
@@ -48,39 +48,78 @@ pub fn caps(f: MessageFrequency) -> Caps {
     }
 }
 
-/// Whether one more message at `t` keeps every cap, given the times already counted.
-pub fn fits(counted: &[DateTime<Utc>], t: DateTime<Utc>, tz: Tz, c: Caps) -> bool {
-    let gap = Duration::hours(MIN_GAP_HOURS);
-    if counted.iter().any(|x| (*x - t).abs() < gap) {
-        return false;
-    }
-    let day = t.with_timezone(&tz).date_naive();
-    if counted
-        .iter()
-        .filter(|x| x.with_timezone(&tz).date_naive() == day)
-        .count()
-        >= c.per_day
-    {
-        return false;
-    }
-    // Every 7-day window holding t: it suffices to check windows starting at t or at an
-    // earlier message within 7 days.
-    let week = Duration::days(7);
-    let starts = counted
-        .iter()
-        .copied()
-        .filter(|x| *x <= t && t - *x < week)
-        .chain(std::iter::once(t));
-    for s in starts {
-        let n = counted
-            .iter()
-            .filter(|x| **x >= s && **x < s + week)
-            .count();
-        if n + 1 > c.per_week {
-            return false;
+/// Local day number (days since 0001-01-01) of a UTC instant in `tz`.
+pub fn local_day(t: DateTime<Utc>, tz: Tz) -> i32 {
+    t.with_timezone(&tz).date_naive().num_days_from_ce()
+}
+
+/// The messages that count against the caps, kept as sorted unix seconds with their local day
+/// numbers, so checking a candidate is integer work.
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    times: Vec<i64>,
+    days: Vec<i32>,
+}
+
+impl Counted {
+    /// The counted messages at `times`, days taken in `tz`.
+    pub fn new(times: impl IntoIterator<Item = DateTime<Utc>>, tz: Tz) -> Self {
+        let mut pairs: Vec<(i64, i32)> = times
+            .into_iter()
+            .map(|t| (t.timestamp(), local_day(t, tz)))
+            .collect();
+        pairs.sort_unstable();
+        Counted {
+            times: pairs.iter().map(|p| p.0).collect(),
+            days: pairs.iter().map(|p| p.1).collect(),
         }
     }
-    true
+
+    /// Counts one more message at unix second `t` on local day `day`.
+    pub fn add(&mut self, t: i64, day: i32) {
+        let at = self.times.partition_point(|x| *x < t);
+        self.times.insert(at, t);
+        self.days.insert(at, day);
+    }
+
+    /// Whether local day `day` has room for one more message under the daily cap.
+    pub fn day_has_room(&self, day: i32, c: Caps) -> bool {
+        self.days.iter().filter(|d| **d == day).count() < c.per_day
+    }
+
+    /// Whether one more message at unix second `t`, local day `day`, keeps every cap.
+    pub fn fits(&self, t: i64, day: i32, c: Caps) -> bool {
+        let gap = MIN_GAP_HOURS * 3600;
+        let near = self.times.partition_point(|x| *x <= t - gap);
+        if self.times.get(near).is_some_and(|x| *x < t + gap) {
+            return false;
+        }
+        if !self.day_has_room(day, c) {
+            return false;
+        }
+        // Every 7-day window holding t: it suffices to check windows starting at t or at an
+        // earlier message within 7 days.
+        let week = 7 * 86_400;
+        let first = self.times.partition_point(|x| *x <= t - week);
+        let last = self.times.partition_point(|x| *x <= t);
+        let starts = self.times[first..last]
+            .iter()
+            .copied()
+            .chain(std::iter::once(t));
+        for s in starts {
+            let from = self.times.partition_point(|x| *x < s);
+            let to = self.times.partition_point(|x| *x < s + week);
+            if to - from + 1 > c.per_week {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Whether one more message at `t` keeps every cap, given the times already counted.
+pub fn fits(counted: &[DateTime<Utc>], t: DateTime<Utc>, tz: Tz, c: Caps) -> bool {
+    Counted::new(counted.iter().copied(), tz).fits(t.timestamp(), local_day(t, tz), c)
 }
 
 #[cfg(test)]

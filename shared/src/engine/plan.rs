@@ -1,13 +1,13 @@
 //! The planner: from a user's inputs, a clock and a seed, the messages to schedule and why the
 //! rest were not. Pure and deterministic: same inputs and seed, same plan.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::caps::{caps, fits};
+use super::caps::{caps, Counted};
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
 use super::rng::{stable_hash, stable_unit, Rng};
@@ -140,21 +140,23 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         return out;
     }
     let mut rng = Rng::new(input.seed ^ stable_hash(&[input.user_id]));
-    let done: HashSet<&str> = input
-        .history
-        .iter()
-        .map(|h| h.occurrence.as_str())
-        .collect();
-    let mut counted: Vec<DateTime<Utc>> = input
-        .history
-        .iter()
-        .filter(|h| h.status.counts_for_caps())
-        .map(|h| h.send_at)
-        .collect();
+    // Only messages within a week of the horizon can share a day or a week with a new one.
+    let relevant_from = input.now - chrono::Duration::days(8);
+    let relevant_to = input.now + chrono::Duration::days(9);
+    let mut counted = Counted::new(
+        input
+            .history
+            .iter()
+            .filter(|h| {
+                h.status.counts_for_caps() && h.send_at >= relevant_from && h.send_at < relevant_to
+            })
+            .map(|h| h.send_at),
+        state.tz,
+    );
     let limits = caps(prefs.message_frequency);
 
     for t in &triggers {
-        if done.contains(t.occurrence.as_str()) {
+        if input.history.iter().any(|h| h.occurrence == t.occurrence) {
             out.skipped.push(skip(t, SkipReason::AlreadyPlanned));
             continue;
         }
@@ -181,7 +183,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             moment: t.moment,
             expires_at: t.expires_at,
         };
-        let Some(send_at) = send_time(&timing, |at| fits(&counted, at, state.tz, limits)) else {
+        let Some(send_at) = send_time(&timing, &counted, limits) else {
             out.skipped.push(skip(t, SkipReason::NoSendTime));
             continue;
         };
@@ -226,7 +228,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         let vars = vars(input, &state, t, &mut rng);
-        counted.push(send_at);
+        counted.add(
+            send_at.timestamp(),
+            super::caps::local_day(send_at, state.tz),
+        );
         out.messages.push(PlannedMessage {
             id: message_id(input.user_id, &t.occurrence),
             occurrence: t.occurrence.clone(),

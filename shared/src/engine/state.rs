@@ -1,7 +1,7 @@
 //! What the engine derives about a user at plan time, from the summary, preferences, history
 //! and clock: streaks, consistency, segment, strength, risk and the learned best hour.
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::history::HistoryEntry;
@@ -214,12 +214,25 @@ pub fn learned_best_hour(
         return argmax(&p);
     }
     let mut observed = *activity;
+    // Engagement hours in the zone's current offset (one lookup, not one per message; an hour
+    // off across a DST change is noise for a preference learned over weeks).
+    let offset = history
+        .first()
+        .map(|h| {
+            i64::from(
+                tz.offset_from_utc_datetime(&h.send_at.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            )
+        })
+        .unwrap_or(0);
+    let hour = |t: DateTime<Utc>| ((t.timestamp() + offset).rem_euclid(86_400) / 3600) as usize;
     for h in history {
         if let Some(t) = h.read_at {
-            observed[t.with_timezone(&tz).hour() as usize] += 1.0;
+            observed[hour(t)] += 1.0;
         }
         if let Some(t) = h.acted_at {
-            observed[t.with_timezone(&tz).hour() as usize] += 2.0;
+            observed[hour(t)] += 2.0;
         }
     }
     let n: f64 = observed.iter().sum();

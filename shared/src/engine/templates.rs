@@ -217,16 +217,28 @@ fn check_placeholders(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Values for the placeholders; `None` renders the placeholder's fallback (or nothing).
+/// Values for the placeholders; a missing one renders its fallback (or nothing).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Vars {
-    pub values: HashMap<&'static str, String>,
+    values: Vec<(&'static str, String)>,
 }
 
 impl Vars {
     /// Sets a placeholder's value.
     pub fn set(&mut self, name: &'static str, value: impl ToString) {
-        self.values.insert(name, value.to_string());
+        let value = value.to_string();
+        match self.values.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((name, value)),
+        }
+    }
+
+    /// A placeholder's value, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -243,7 +255,7 @@ pub fn render(text: &str, vars: &Vars) -> String {
             Some(close) => {
                 let inner = &after[..close];
                 let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
-                match vars.values.get(name).filter(|v| !v.trim().is_empty()) {
+                match vars.get(name).filter(|v| !v.trim().is_empty()) {
                     Some(v) => out.extend(v.chars().filter(|c| *c != '{' && *c != '}')),
                     None => out.extend(fallback.chars().filter(|c| *c != '{' && *c != '}')),
                 }
@@ -309,23 +321,24 @@ impl VariantStats {
     }
 }
 
-/// Per-variant statistics, keyed by (template id, variant id).
-pub type StatsMap = HashMap<(String, String), VariantStats>;
+/// Per-variant statistics: template id → variant id → counts.
+pub type StatsMap = HashMap<String, HashMap<String, VariantStats>>;
 
 /// The template catalogue, indexed by message type.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     templates: Vec<Template>,
-    by_type: HashMap<MessageType, Vec<usize>>,
+    /// Template indexes per message type (by `MessageType as usize`).
+    by_type: Vec<Vec<usize>>,
 }
 
 impl Catalogue {
     /// A catalogue of these templates (disabled ones are kept but never chosen).
     pub fn new(templates: Vec<Template>) -> Self {
-        let mut by_type: HashMap<MessageType, Vec<usize>> = HashMap::new();
+        let mut by_type = vec![Vec::new(); MessageType::ALL.len()];
         for (i, t) in templates.iter().enumerate() {
             for ty in &t.message_types {
-                by_type.entry(*ty).or_default().push(i);
+                by_type[*ty as usize].push(i);
             }
         }
         Catalogue { templates, by_type }
@@ -339,7 +352,7 @@ impl Catalogue {
     /// The enabled templates serving `ty`.
     pub fn for_type(&self, ty: MessageType) -> impl Iterator<Item = &Template> {
         self.by_type
-            .get(&ty)
+            .get(ty as usize)
             .into_iter()
             .flatten()
             .map(|i| &self.templates[*i])
@@ -418,9 +431,10 @@ pub fn choose<'a>(
     let variant = if explore || template.variants.len() == 1 {
         &template.variants[(rng.next_u64() % template.variants.len() as u64) as usize]
     } else {
+        let by_variant = stats.get(&template.id);
         let score = |v: &Variant| {
-            stats
-                .get(&(template.id.clone(), v.id.clone()))
+            by_variant
+                .and_then(|m| m.get(&v.id))
                 .copied()
                 .unwrap_or_default()
                 .score()

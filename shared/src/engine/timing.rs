@@ -6,9 +6,10 @@
 //! local wall time: a local time skipped by a DST gap is never produced and a repeated one is
 //! judged at each of its instants, so gaps and folds need no special case.
 
-use chrono::{DateTime, Duration, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::caps::{Caps, Counted};
 use super::triggers::Moment;
 use crate::preferences::{LocalTime, TimeWindow};
 
@@ -38,45 +39,70 @@ pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bo
     })
 }
 
-/// The best allowed send time that `fits` (frequency caps), or `None` if no slot before the
-/// expiry qualifies.
-pub fn send_time(
-    i: &TimingInputs<'_>,
-    fits: impl Fn(DateTime<Utc>) -> bool,
-) -> Option<DateTime<Utc>> {
-    // First slot: now rounded up to the next whole minute.
-    let start = i.now + Duration::seconds(59 - i64::from(i.now.second()))
-        - Duration::nanoseconds(i64::from(i.now.nanosecond()));
-    let end = i.expires_at.min(i.now + Duration::hours(HORIZON_HOURS));
+/// Days from 0001-01-01 to 1970-01-01.
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// The best allowed send time that keeps the frequency caps over the `counted` messages, or
+/// `None` if no slot before the expiry qualifies.
+pub fn send_time(i: &TimingInputs<'_>, counted: &Counted, caps: Caps) -> Option<DateTime<Utc>> {
+    // First slot: now rounded up to the whole minute; later ones on the quarter hour.
+    let now = i.now.timestamp();
+    let start = (now + 59).div_euclid(60) * 60;
+    let end = i
+        .expires_at
+        .min(i.now + Duration::hours(HORIZON_HOURS))
+        .timestamp();
     if start >= end {
         return None;
     }
+    let offset_at = |t: i64| {
+        DateTime::from_timestamp(t, 0).map_or(0, |u| {
+            i64::from(
+                i.tz.offset_from_utc_datetime(&u.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            )
+        })
+    };
     // One offset for the whole horizon unless a DST change falls inside it.
-    let off_start = i.tz.offset_from_utc_datetime(&start.naive_utc()).fix();
-    let off_end = i.tz.offset_from_utc_datetime(&end.naive_utc()).fix();
+    let (off_start, off_end) = (offset_at(start), offset_at(end));
     let fixed = (off_start == off_end).then_some(off_start);
     let target = match i.moment {
         Moment::Morning if !(6..12).contains(&i.best_hour) => 8 * 60,
         Moment::Evening if !(17..22).contains(&i.best_hour) => 19 * 60,
-        _ => i.best_hour * 60 + 30,
+        _ => i64::from(i.best_hour) * 60 + 30,
     };
-    let mut best: Option<(f64, DateTime<Utc>)> = None;
+    let slot = SLOT_MINUTES * 60;
+    // Score every allowed slot, then try them best first (earliest on ties): usually the
+    // first one fits the caps, so the cap check runs once or twice.
+    let mut candidates: Vec<(f64, i64, i32)> = Vec::with_capacity(100);
+    // Whether each local day met has room under the daily cap (a horizon spans 1–3 days).
+    let mut rooms: Vec<(i32, bool)> = Vec::with_capacity(3);
     let mut t = start;
     while t < end {
-        let off = fixed.unwrap_or_else(|| i.tz.offset_from_utc_datetime(&t.naive_utc()).fix());
-        let local = t.naive_utc() + Duration::seconds(i64::from(off.local_minus_utc()));
-        let minute = local.hour() * 60 + local.minute();
+        let local = t + fixed.unwrap_or_else(|| offset_at(t));
+        let minute = local.rem_euclid(86_400) / 60;
+        let day = i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0);
         let part_ok = match i.moment {
             Moment::Morning => (6 * 60..12 * 60).contains(&minute),
             Moment::Evening => (17 * 60..22 * 60).contains(&minute),
             _ => true,
         };
-        if part_ok && !in_quiet_hours(i.quiet_hours, minute) {
-            let minutes_ahead = (t - i.now).num_minutes() as f64;
+        let minute = u32::try_from(minute).unwrap_or(0);
+        let room = match rooms.iter().find(|r| r.0 == day) {
+            Some(r) => r.1,
+            None => {
+                let r = counted.day_has_room(day, caps);
+                rooms.push((day, r));
+                r
+            }
+        };
+        if room && part_ok && !in_quiet_hours(i.quiet_hours, minute) {
+            let minutes_ahead = (t - now) as f64 / 60.0;
             let score = match i.moment {
                 Moment::Soon => -minutes_ahead,
                 _ => {
-                    let d = (i64::from(minute) - i64::from(target)).abs();
+                    let d = (i64::from(minute) - target).abs();
                     let circular = d.min(1440 - d) as f64;
                     let in_window = i.preferred_windows.iter().any(|w| {
                         LocalTime::from_hm(minute / 60, minute % 60)
@@ -86,24 +112,42 @@ pub fn send_time(
                     window_bonus - circular / 6.0 - minutes_ahead / 120.0
                 }
             };
-            if best.is_none_or(|(b, _)| score > b) && fits(t) {
-                best = Some((score, t));
-            }
+            candidates.push((score, t, day));
         }
         t = if t == start {
-            // Align later slots to the quarter hour.
-            let past = i64::from(t.minute()) % SLOT_MINUTES;
-            t + Duration::minutes(SLOT_MINUTES - past)
+            (t / slot + 1) * slot
         } else {
-            t + Duration::minutes(SLOT_MINUTES)
+            t + slot
         };
     }
-    best.map(|(_, t)| t)
+    // The best slot (earliest among equals) usually fits; only if not, try the rest in order.
+    let top = candidates
+        .iter()
+        .enumerate()
+        .fold(None::<usize>, |best, (k, c)| match best {
+            Some(b) if candidates[b].0 >= c.0 => Some(b),
+            _ => Some(k),
+        })?;
+    let (_, t, day) = candidates[top];
+    if counted.fits(t, day, caps) {
+        return DateTime::from_timestamp(t, 0);
+    }
+    candidates.swap_remove(top);
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates
+        .iter()
+        .find(|(_, t, day)| counted.fits(*t, *day, caps))
+        .and_then(|(_, t, _)| DateTime::from_timestamp(*t, 0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ANY: Caps = Caps {
+        per_day: 99,
+        per_week: 99,
+    };
 
     fn window(a: &str, b: &str) -> TimeWindow {
         TimeWindow {
@@ -132,7 +176,8 @@ mod tests {
             .with_ymd_and_hms(2026, 1, 10, 22, 10, 0)
             .single()
             .expect("t");
-        let t = send_time(&inputs(now, tz, Moment::Soon), |_| true).expect("a slot");
+        let t =
+            send_time(&inputs(now, tz, Moment::Soon), &Counted::default(), ANY).expect("a slot");
         assert_eq!(t.with_timezone(&tz).format("%H:%M").to_string(), "07:00");
     }
 
@@ -146,7 +191,7 @@ mod tests {
         let windows = [window("12:00", "13:00")];
         let mut i = inputs(now, tz, Moment::BestTime);
         i.preferred_windows = &windows;
-        let t = send_time(&i, |_| true).expect("slot");
+        let t = send_time(&i, &Counted::default(), ANY).expect("slot");
         assert_eq!(
             t.format("%H:%M").to_string(),
             "12:45",
@@ -154,7 +199,7 @@ mod tests {
         );
         i.preferred_windows = &[];
         assert_eq!(
-            send_time(&i, |_| true)
+            send_time(&i, &Counted::default(), ANY)
                 .expect("slot")
                 .format("%H:%M")
                 .to_string(),
@@ -173,7 +218,7 @@ mod tests {
             .expect("01:30 EST");
         let mut i = inputs(now, tz, Moment::Soon);
         i.quiet_hours = Some(window("01:00", "02:30"));
-        let t = send_time(&i, |_| true).expect("slot");
+        let t = send_time(&i, &Counted::default(), ANY).expect("slot");
         assert_eq!(
             t.with_timezone(&tz).format("%H:%M %Z").to_string(),
             "03:00 EDT"
@@ -189,6 +234,6 @@ mod tests {
             .expect("t");
         let mut i = inputs(now, tz, Moment::Soon);
         i.expires_at = now + Duration::hours(3);
-        assert_eq!(send_time(&i, |_| true), None);
+        assert_eq!(send_time(&i, &Counted::default(), ANY), None);
     }
 }

@@ -1,0 +1,162 @@
+//! Users planned per second on one core: realistic summaries (up to 120 days of activity, two
+//! values), a recent history, the full default catalogue with variant statistics and a running
+//! experiment. Prints its figures; run with `cargo bench -p coaching --bench plan`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+use coaching::engine::catalogue::default_templates;
+use coaching::engine::experiments::Experiment;
+use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::rng::Rng;
+use coaching::engine::state::Population;
+use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
+use coaching::engine::templates::{Catalogue, StatsMap, VariantStats};
+use coaching::engine::{plan, PlanInput};
+use coaching::preferences::{MessageType, Preferences, Timezone, Tone};
+
+const ZONES: [&str; 5] = [
+    "Europe/Madrid",
+    "America/New_York",
+    "Asia/Kolkata",
+    "UTC",
+    "America/Sao_Paulo",
+];
+
+struct User {
+    id: String,
+    prefs: Preferences,
+    summary: BehaviourSummary,
+    history: Vec<HistoryEntry>,
+}
+
+fn user(i: usize, now: DateTime<Utc>, rng: &mut Rng) -> User {
+    let zone = ZONES[i % ZONES.len()];
+    let tz: Tz = zone.parse().expect("tz");
+    let prefs = Preferences {
+        timezone: Timezone(tz),
+        personalization_consent: i % 3 != 0,
+        language: if i % 4 == 0 { "es".into() } else { "en".into() },
+        custom_motivations: vec!["For my kids".into(), "Sleep better".into()],
+        ..Preferences::default()
+    };
+    let mut summary = BehaviourSummary::default();
+    let days = 20 + (i % 100) as i64;
+    let p_active = 0.5 + (i % 5) as f64 * 0.1;
+    for d in 0..days {
+        if rng.next_f64() < p_active {
+            let t =
+                now - Duration::days(days - d) + Duration::minutes((rng.next_u64() % 600) as i64);
+            summary.apply(
+                &ActivityEvent {
+                    activity_id: format!("{i}-{d}"),
+                    user_id: format!("user-{i}"),
+                    value_id: if d % 3 == 0 {
+                        "family".into()
+                    } else {
+                        "health".into()
+                    },
+                    value_name: None,
+                    minutes: 10 + (rng.next_u64() % 40) as u32,
+                    occurred_at: t,
+                },
+                tz,
+            );
+        }
+    }
+    // Twenty earlier messages, one every three days: within the caps, as a steady user has.
+    let history = (0..20)
+        .map(|k| HistoryEntry {
+            message_id: format!("h{k}"),
+            occurrence: format!("past:{k}"),
+            message_type: MessageType::ALL[k % 20],
+            template_id: "wisdom-identity".into(),
+            variant_id: "a".into(),
+            tone: Tone::Wise,
+            send_at: now - Duration::hours(20 + 72 * k as i64),
+            status: MessageStatus::Read,
+            read_at: Some(now - Duration::hours(19 + 72 * k as i64)),
+            acted_at: None,
+        })
+        .collect();
+    User {
+        id: format!("user-{i}"),
+        prefs,
+        summary,
+        history,
+    }
+}
+
+fn main() {
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 24, 16, 0, 0)
+        .single()
+        .expect("time");
+    let templates = default_templates();
+    let mut stats = StatsMap::new();
+    for t in &templates {
+        for v in &t.variants {
+            stats.entry(t.id.clone()).or_default().insert(
+                v.id.clone(),
+                VariantStats {
+                    sent: 1000,
+                    read: 700,
+                    acted: 400,
+                },
+            );
+        }
+    }
+    let catalogue = Catalogue::new(templates);
+    let experiments = vec![Experiment {
+        id: "milestone-copy".into(),
+        template_id: "milestone-early".into(),
+        variants: vec![("a".into(), 1.0), ("b".into(), 1.0)],
+        running: true,
+    }];
+    let population = Population::default();
+    let mut rng = Rng::new(42);
+    let users: Vec<User> = (0..256).map(|i| user(i, now, &mut rng)).collect();
+
+    let run = |rounds: usize| {
+        let mut messages = 0usize;
+        let start = Instant::now();
+        for r in 0..rounds {
+            for (k, u) in users.iter().enumerate() {
+                let p = plan(black_box(&PlanInput {
+                    user_id: &u.id,
+                    display_name: Some("Ana"),
+                    premium: k % 7 == 0,
+                    preferences: &u.prefs,
+                    summary: &u.summary,
+                    history: &u.history,
+                    catalogue: &catalogue,
+                    stats: &stats,
+                    experiments: &experiments,
+                    population: &population,
+                    now: now + Duration::minutes((r * 37 % 600) as i64),
+                    seed: r as u64,
+                }));
+                messages += p.messages.len();
+            }
+        }
+        (start.elapsed(), rounds * users.len(), messages)
+    };
+    run(20); // warm up
+    let (elapsed, planned, messages) = run(400);
+    let per_sec = planned as f64 / elapsed.as_secs_f64();
+    println!(
+        "engine plan benchmark (one core, {} distinct users, full catalogue of {} templates)",
+        users.len(),
+        catalogue.templates().len()
+    );
+    println!("  users planned:      {planned}");
+    println!("  elapsed:            {:.3} s", elapsed.as_secs_f64());
+    println!("  users per second:   {per_sec:.0}");
+    println!("  µs per user:        {:.2}", 1e6 / per_sec);
+    println!(
+        "  messages per user:  {:.2}",
+        messages as f64 / planned as f64
+    );
+}
