@@ -218,6 +218,16 @@ impl TimeWindow {
         }
     }
 
+    /// Whether the minute of the day `m` (0–1439) falls inside the window.
+    pub fn contains_minute(&self, m: u32) -> bool {
+        let (a, b) = (self.start.minute_of_day(), self.end.minute_of_day());
+        if a <= b {
+            a <= m && m < b
+        } else {
+            m >= a || m < b
+        }
+    }
+
     /// Whether the window spans local midnight.
     pub fn spans_midnight(&self) -> bool {
         self.end < self.start
@@ -600,6 +610,13 @@ mod tests {
             let w = TimeWindow { start: a, end: b };
             let rest = TimeWindow { start: b, end: a };
             prop_assert!(w.contains(x) != rest.contains(x));
+        }
+
+        /// Minute-based containment agrees with time-based containment.
+        #[test]
+        fn minute_containment_agrees(a in any_time(), b in any_time(), x in any_time()) {
+            let w = TimeWindow { start: a, end: b };
+            prop_assert_eq!(w.contains(x), w.contains_minute(x.minute_of_day()));
         }
 
         /// Times print and parse back unchanged.

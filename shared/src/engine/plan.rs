@@ -16,7 +16,7 @@ use super::summary::BehaviourSummary;
 use super::templates::{
     choose, render, Catalogue, StatsMap, TargetContext, Template, TimeOfDay, Vars,
 };
-use super::timing::{send_time, TimingInputs};
+use super::timing::Slots;
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
 use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
@@ -154,6 +154,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         state.tz,
     );
     let limits = caps(prefs.message_frequency);
+    let slots = Slots::new(
+        input.now,
+        state.tz,
+        prefs.quiet_hours,
+        &prefs.preferred_windows,
+    );
 
     for t in &triggers {
         if input.history.iter().any(|h| h.occurrence == t.occurrence) {
@@ -174,16 +180,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
             continue;
         }
-        let timing = TimingInputs {
-            now: input.now,
-            tz: state.tz,
-            quiet_hours: prefs.quiet_hours,
-            preferred_windows: &prefs.preferred_windows,
-            best_hour: state.best_hour,
-            moment: t.moment,
-            expires_at: t.expires_at,
-        };
-        let Some(send_at) = send_time(&timing, &counted, limits) else {
+        let Some(send_at) = slots.best(t.moment, state.best_hour, t.expires_at, &counted, limits)
+        else {
             out.skipped.push(skip(t, SkipReason::NoSendTime));
             continue;
         };

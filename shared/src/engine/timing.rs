@@ -4,92 +4,114 @@
 //!
 //! Candidates are UTC instants every [`SLOT_MINUTES`] over the next day, each converted to
 //! local wall time: a local time skipped by a DST gap is never produced and a repeated one is
-//! judged at each of its instants, so gaps and folds need no special case.
+//! judged at each of its instants, so gaps and folds need no special case. The slots of a user
+//! are computed once per plan ([`Slots`]) and scored per trigger.
 
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::caps::{Caps, Counted};
 use super::triggers::Moment;
-use crate::preferences::{LocalTime, TimeWindow};
+use crate::preferences::TimeWindow;
 
 /// Spacing of candidate send times.
 pub const SLOT_MINUTES: i64 = 15;
 /// How far ahead a send time is looked for.
 pub const HORIZON_HOURS: i64 = 24;
-
-/// What the send time depends on.
-#[derive(Debug, Clone, Copy)]
-pub struct TimingInputs<'a> {
-    pub now: DateTime<Utc>,
-    pub tz: Tz,
-    pub quiet_hours: Option<TimeWindow>,
-    pub preferred_windows: &'a [TimeWindow],
-    /// Local hour the user is best reached at.
-    pub best_hour: u32,
-    pub moment: Moment,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Whether a local time falls in the quiet hours.
-pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bool {
-    quiet.is_some_and(|q| {
-        LocalTime::from_hm(local_minute_of_day / 60, local_minute_of_day % 60)
-            .is_some_and(|t| q.contains(t))
-    })
-}
-
 /// Days from 0001-01-01 to 1970-01-01.
 const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
 
-/// The best allowed send time that keeps the frequency caps over the `counted` messages, or
-/// `None` if no slot before the expiry qualifies.
-pub fn send_time(i: &TimingInputs<'_>, counted: &Counted, caps: Caps) -> Option<DateTime<Utc>> {
-    // First slot: now rounded up to the whole minute; later ones on the quarter hour.
-    let now = i.now.timestamp();
-    let start = (now + 59).div_euclid(60) * 60;
-    let end = i
-        .expires_at
-        .min(i.now + Duration::hours(HORIZON_HOURS))
-        .timestamp();
-    if start >= end {
-        return None;
+/// Whether a local time falls in the quiet hours.
+pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bool {
+    quiet.is_some_and(|q| q.contains_minute(local_minute_of_day))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// Unix seconds.
+    t: i64,
+    /// Local minute of the day.
+    minute: u32,
+    /// Local day number (days since 0001-01-01).
+    day: i32,
+    in_window: bool,
+}
+
+/// The allowed (outside quiet hours) send slots of one user over the horizon.
+#[derive(Debug, Clone)]
+pub struct Slots {
+    now: i64,
+    slots: Vec<Slot>,
+}
+
+impl Slots {
+    /// The slots from `now` for a user in `tz` with these quiet hours and preferred windows:
+    /// now rounded up to the minute, then every quarter hour.
+    pub fn new(
+        now: DateTime<Utc>,
+        tz: Tz,
+        quiet: Option<TimeWindow>,
+        windows: &[TimeWindow],
+    ) -> Self {
+        let now_s = now.timestamp();
+        let start = (now_s + 59).div_euclid(60) * 60;
+        let end = (now + Duration::hours(HORIZON_HOURS)).timestamp();
+        let offset_at = |t: i64| {
+            DateTime::from_timestamp(t, 0).map_or(0, |u| {
+                i64::from(
+                    tz.offset_from_utc_datetime(&u.naive_utc())
+                        .fix()
+                        .local_minus_utc(),
+                )
+            })
+        };
+        // One offset for the whole horizon unless a DST change falls inside it.
+        let (off_start, off_end) = (offset_at(start), offset_at(end));
+        let fixed = (off_start == off_end).then_some(off_start);
+        let step = SLOT_MINUTES * 60;
+        let mut slots = Vec::with_capacity(100);
+        let mut t = start;
+        while t < end {
+            let local = t + fixed.unwrap_or_else(|| offset_at(t));
+            let minute = u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0);
+            if !in_quiet_hours(quiet, minute) {
+                slots.push(Slot {
+                    t,
+                    minute,
+                    day: i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE)
+                        .unwrap_or(0),
+                    in_window: windows.iter().any(|w| w.contains_minute(minute)),
+                });
+            }
+            t = if t == start {
+                (t / step + 1) * step
+            } else {
+                t + step
+            };
+        }
+        Slots { now: now_s, slots }
     }
-    let offset_at = |t: i64| {
-        DateTime::from_timestamp(t, 0).map_or(0, |u| {
-            i64::from(
-                i.tz.offset_from_utc_datetime(&u.naive_utc())
-                    .fix()
-                    .local_minus_utc(),
-            )
-        })
-    };
-    // One offset for the whole horizon unless a DST change falls inside it.
-    let (off_start, off_end) = (offset_at(start), offset_at(end));
-    let fixed = (off_start == off_end).then_some(off_start);
-    let target = match i.moment {
-        Moment::Morning if !(6..12).contains(&i.best_hour) => 8 * 60,
-        Moment::Evening if !(17..22).contains(&i.best_hour) => 19 * 60,
-        _ => i64::from(i.best_hour) * 60 + 30,
-    };
-    let slot = SLOT_MINUTES * 60;
-    // Score every allowed slot, then try them best first (earliest on ties): usually the
-    // first one fits the caps, so the cap check runs once or twice.
-    let mut candidates: Vec<(f64, i64, i32)> = Vec::with_capacity(100);
-    // Whether each local day met has room under the daily cap (a horizon spans 1–3 days).
-    let mut rooms: Vec<(i32, bool)> = Vec::with_capacity(3);
-    let mut t = start;
-    while t < end {
-        let local = t + fixed.unwrap_or_else(|| offset_at(t));
-        let minute = local.rem_euclid(86_400) / 60;
-        let day = i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0);
-        let part_ok = match i.moment {
-            Moment::Morning => (6 * 60..12 * 60).contains(&minute),
-            Moment::Evening => (17 * 60..22 * 60).contains(&minute),
+
+    /// The best slot for a message at `moment` before `expires_at` that keeps the caps over
+    /// `counted`: for `Soon` the earliest; otherwise inside a preferred window first, then
+    /// nearest the target hour (the best hour, or 08:00 / 19:00 for a morning / evening
+    /// message whose best hour lies outside that part of day), then sooner.
+    pub fn best(
+        &self,
+        moment: Moment,
+        best_hour: u32,
+        expires_at: DateTime<Utc>,
+        counted: &Counted,
+        caps: Caps,
+    ) -> Option<DateTime<Utc>> {
+        let end = expires_at.timestamp();
+        let part_ok = |m: u32| match moment {
+            Moment::Morning => (6 * 60..12 * 60).contains(&m),
+            Moment::Evening => (17 * 60..22 * 60).contains(&m),
             _ => true,
         };
-        let minute = u32::try_from(minute).unwrap_or(0);
-        let room = match rooms.iter().find(|r| r.0 == day) {
+        let mut rooms: Vec<(i32, bool)> = Vec::with_capacity(3);
+        let mut room = |day: i32| match rooms.iter().find(|r| r.0 == day) {
             Some(r) => r.1,
             None => {
                 let r = counted.day_has_room(day, caps);
@@ -97,47 +119,53 @@ pub fn send_time(i: &TimingInputs<'_>, counted: &Counted, caps: Caps) -> Option<
                 r
             }
         };
-        if room && part_ok && !in_quiet_hours(i.quiet_hours, minute) {
-            let minutes_ahead = (t - now) as f64 / 60.0;
-            let score = match i.moment {
-                Moment::Soon => -minutes_ahead,
-                _ => {
-                    let d = (i64::from(minute) - target).abs();
-                    let circular = d.min(1440 - d) as f64;
-                    let in_window = i.preferred_windows.iter().any(|w| {
-                        LocalTime::from_hm(minute / 60, minute % 60)
-                            .is_some_and(|lt| w.contains(lt))
-                    });
-                    let window_bonus = if in_window { 1_000.0 } else { 0.0 };
-                    window_bonus - circular / 6.0 - minutes_ahead / 120.0
-                }
-            };
-            candidates.push((score, t, day));
+        let usable = self.slots.iter().filter(|s| s.t < end && part_ok(s.minute));
+        if moment == Moment::Soon {
+            return usable
+                .filter(|s| room(s.day))
+                .find(|s| counted.fits(s.t, s.day, caps))
+                .and_then(|s| DateTime::from_timestamp(s.t, 0));
         }
-        t = if t == start {
-            (t / slot + 1) * slot
-        } else {
-            t + slot
+        let target = match moment {
+            Moment::Morning if !(6..12).contains(&best_hour) => 8 * 60,
+            Moment::Evening if !(17..22).contains(&best_hour) => 19 * 60,
+            _ => i64::from(best_hour) * 60 + 30,
         };
+        let mut candidates: Vec<(f64, i64, i32)> = usable
+            .filter(|s| room(s.day))
+            .map(|s| {
+                let d = (i64::from(s.minute) - target).abs();
+                let circular = d.min(1440 - d) as f64;
+                let window_bonus = if s.in_window { 1_000.0 } else { 0.0 };
+                let minutes_ahead = (s.t - self.now) as f64 / 60.0;
+                (
+                    window_bonus - circular / 6.0 - minutes_ahead / 120.0,
+                    s.t,
+                    s.day,
+                )
+            })
+            .collect();
+        // Best score first, earlier first among equals. The best usually fits: find it by a
+        // scan a few times, and sort the rest only if that fails.
+        let better =
+            |a: &(f64, i64, i32), b: &(f64, i64, i32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+        for _ in 0..4 {
+            let top = (0..candidates.len()).fold(None::<usize>, |best, k| match best {
+                Some(b) if !better(&candidates[k], &candidates[b]) => Some(b),
+                _ => Some(k),
+            })?;
+            let (_, t, day) = candidates[top];
+            if counted.fits(t, day, caps) {
+                return DateTime::from_timestamp(t, 0);
+            }
+            candidates.swap_remove(top);
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates
+            .iter()
+            .find(|(_, t, day)| counted.fits(*t, *day, caps))
+            .and_then(|(_, t, _)| DateTime::from_timestamp(*t, 0))
     }
-    // The best slot (earliest among equals) usually fits; only if not, try the rest in order.
-    let top = candidates
-        .iter()
-        .enumerate()
-        .fold(None::<usize>, |best, (k, c)| match best {
-            Some(b) if candidates[b].0 >= c.0 => Some(b),
-            _ => Some(k),
-        })?;
-    let (_, t, day) = candidates[top];
-    if counted.fits(t, day, caps) {
-        return DateTime::from_timestamp(t, 0);
-    }
-    candidates.swap_remove(top);
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    candidates
-        .iter()
-        .find(|(_, t, day)| counted.fits(*t, *day, caps))
-        .and_then(|(_, t, _)| DateTime::from_timestamp(*t, 0))
 }
 
 #[cfg(test)]
@@ -156,55 +184,58 @@ mod tests {
         }
     }
 
-    fn inputs(now: DateTime<Utc>, tz: Tz, moment: Moment) -> TimingInputs<'static> {
-        TimingInputs {
-            now,
-            tz,
-            quiet_hours: Some(window("22:00", "07:00")),
-            preferred_windows: &[],
-            best_hour: 19,
+    fn best(
+        now: DateTime<Utc>,
+        tz: Tz,
+        quiet: TimeWindow,
+        windows: &[TimeWindow],
+        moment: Moment,
+        hours: i64,
+    ) -> Option<DateTime<Utc>> {
+        Slots::new(now, tz, Some(quiet), windows).best(
             moment,
-            expires_at: now + Duration::hours(24),
-        }
+            19,
+            now + Duration::hours(hours),
+            &Counted::default(),
+            ANY,
+        )
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .expect("t")
     }
 
     #[test]
     fn soon_waits_for_quiet_hours_to_end() {
         let tz: Tz = "Europe/Madrid".parse().expect("tz");
         // 23:10 local in winter (UTC+1).
-        let now = Utc
-            .with_ymd_and_hms(2026, 1, 10, 22, 10, 0)
-            .single()
-            .expect("t");
-        let t =
-            send_time(&inputs(now, tz, Moment::Soon), &Counted::default(), ANY).expect("a slot");
+        let t = best(
+            utc(2026, 1, 10, 22, 10),
+            tz,
+            window("22:00", "07:00"),
+            &[],
+            Moment::Soon,
+            24,
+        )
+        .expect("a slot");
         assert_eq!(t.with_timezone(&tz).format("%H:%M").to_string(), "07:00");
     }
 
     #[test]
     fn preferred_window_beats_best_hour() {
-        let tz = chrono_tz::UTC;
-        let now = Utc
-            .with_ymd_and_hms(2026, 1, 10, 5, 0, 0)
-            .single()
-            .expect("t");
+        let now = utc(2026, 1, 10, 5, 0);
+        let quiet = window("22:00", "07:00");
         let windows = [window("12:00", "13:00")];
-        let mut i = inputs(now, tz, Moment::BestTime);
-        i.preferred_windows = &windows;
-        let t = send_time(&i, &Counted::default(), ANY).expect("slot");
+        let t = best(now, chrono_tz::UTC, quiet, &windows, Moment::BestTime, 24).expect("slot");
         assert_eq!(
             t.format("%H:%M").to_string(),
             "12:45",
             "the window's slot nearest 19:30"
         );
-        i.preferred_windows = &[];
-        assert_eq!(
-            send_time(&i, &Counted::default(), ANY)
-                .expect("slot")
-                .format("%H:%M")
-                .to_string(),
-            "19:30"
-        );
+        let t = best(now, chrono_tz::UTC, quiet, &[], Moment::BestTime, 24).expect("slot");
+        assert_eq!(t.format("%H:%M").to_string(), "19:30");
     }
 
     #[test]
@@ -212,13 +243,15 @@ mod tests {
         let tz: Tz = "America/New_York".parse().expect("tz");
         // 2026-03-08: 02:00–03:00 local does not exist. Quiet hours 01:00–02:30 would end in
         // the gap; the first send is 03:00 EDT.
-        let now = Utc
-            .with_ymd_and_hms(2026, 3, 8, 6, 30, 0)
-            .single()
-            .expect("01:30 EST");
-        let mut i = inputs(now, tz, Moment::Soon);
-        i.quiet_hours = Some(window("01:00", "02:30"));
-        let t = send_time(&i, &Counted::default(), ANY).expect("slot");
+        let t = best(
+            utc(2026, 3, 8, 6, 30),
+            tz,
+            window("01:00", "02:30"),
+            &[],
+            Moment::Soon,
+            24,
+        )
+        .expect("slot");
         assert_eq!(
             t.with_timezone(&tz).format("%H:%M %Z").to_string(),
             "03:00 EDT"
@@ -226,14 +259,55 @@ mod tests {
     }
 
     #[test]
+    fn fall_back_fold_is_judged_at_each_instant() {
+        let tz: Tz = "Europe/London".parse().expect("tz");
+        // 2026-10-25: 01:00–02:00 local happens twice. Quiet 00:00–01:30: the first 01:30
+        // (BST, 00:30 UTC) is the first allowed instant.
+        let t = best(
+            utc(2026, 10, 24, 23, 5),
+            tz,
+            window("00:00", "01:30"),
+            &[],
+            Moment::Soon,
+            24,
+        )
+        .expect("slot");
+        assert_eq!(t, utc(2026, 10, 25, 0, 30));
+        assert_eq!(
+            t.with_timezone(&tz).format("%H:%M %Z").to_string(),
+            "01:30 BST"
+        );
+    }
+
+    #[test]
+    fn caps_push_the_slot_later() {
+        let now = utc(2026, 1, 10, 5, 0);
+        let first = utc(2026, 1, 10, 19, 30);
+        let counted = Counted::new([first], chrono_tz::UTC);
+        let t = Slots::new(now, chrono_tz::UTC, Some(window("22:00", "07:00")), &[])
+            .best(
+                Moment::BestTime,
+                19,
+                now + Duration::hours(24),
+                &counted,
+                ANY,
+            )
+            .expect("slot");
+        assert!((t - first).abs() >= Duration::hours(3), "{t}");
+    }
+
+    #[test]
     fn nothing_when_every_slot_is_quiet() {
-        let tz = chrono_tz::UTC;
-        let now = Utc
-            .with_ymd_and_hms(2026, 1, 10, 22, 0, 0)
-            .single()
-            .expect("t");
-        let mut i = inputs(now, tz, Moment::Soon);
-        i.expires_at = now + Duration::hours(3);
-        assert_eq!(send_time(&i, &Counted::default(), ANY), None);
+        assert_eq!(
+            best(
+                utc(2026, 1, 10, 22, 0),
+                chrono_tz::UTC,
+                window("22:00", "07:00"),
+                &[],
+                Moment::Soon,
+                3
+            ),
+            None
+        );
     }
 }
