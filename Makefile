@@ -7,12 +7,13 @@ PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
-.PHONY: help tools deps build run test lint fmt token lambda clean
+.PHONY: help tools deps build run test lint fmt token bench lambda clean
 
 help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
 	@echo "make test   install what is missing, run every test against the local stack, lint the template"
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
+	@echo "make bench  print the engine's users planned per second on one core"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
 
 # Clear messages for the runtimes the local stack needs.
@@ -52,6 +53,9 @@ lint:
 
 fmt:
 	cargo fmt --all
+
+bench: tools
+	cargo bench -p coaching --bench plan
 
 token: build
 	@$(LOCAL) token $(or $(SUB),demo-user)

@@ -125,8 +125,11 @@ fn as_history(p: &Plan) -> Vec<HistoryEntry> {
         .collect()
 }
 
-/// Scenarios (now, activity days ago, activity hour, minutes, tz) covering every trigger.
-fn scenarios() -> Vec<(DateTime<Utc>, Vec<i64>, u32, u32, &'static str)> {
+/// A scenario: (now, activity days ago, activity hour, minutes per session, zone).
+type Scenario = (DateTime<Utc>, Vec<i64>, u32, u32, &'static str);
+
+/// Scenarios covering every trigger.
+fn scenarios() -> Vec<Scenario> {
     let mut out = Vec::new();
     let tue_21 = utc(2026, 3, 10, 21, 0);
     let tue_9 = utc(2026, 3, 10, 9, 0);

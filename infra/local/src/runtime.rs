@@ -324,18 +324,23 @@ async fn next(State(api): State<Arc<RuntimeApi>>) -> Response {
     (StatusCode::OK, headers, inv.payload).into_response()
 }
 
+/// Hands the outcome of invocation `id` to its caller; 400 for an unknown id.
+async fn complete(api: &RuntimeApi, id: &str, outcome: Outcome) -> StatusCode {
+    match api.pending.lock().await.remove(id) {
+        Some(reply) => {
+            let _ = reply.send(outcome);
+            StatusCode::ACCEPTED
+        }
+        None => StatusCode::BAD_REQUEST,
+    }
+}
+
 async fn response(
     State(api): State<Arc<RuntimeApi>>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    match api.pending.lock().await.remove(&id) {
-        Some(reply) => {
-            let _ = reply.send(Outcome::Success(body));
-            StatusCode::ACCEPTED
-        }
-        None => StatusCode::BAD_REQUEST,
-    }
+    complete(&api, &id, Outcome::Success(body)).await
 }
 
 async fn error(
@@ -343,13 +348,7 @@ async fn error(
     Path(id): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    match api.pending.lock().await.remove(&id) {
-        Some(reply) => {
-            let _ = reply.send(Outcome::FunctionError(body));
-            StatusCode::ACCEPTED
-        }
-        None => StatusCode::BAD_REQUEST,
-    }
+    complete(&api, &id, Outcome::FunctionError(body)).await
 }
 
 async fn init_error(State(api): State<Arc<RuntimeApi>>, body: Bytes) -> StatusCode {

@@ -117,11 +117,6 @@ impl Counted {
     }
 }
 
-/// Whether one more message at `t` keeps every cap, given the times already counted.
-pub fn fits(counted: &[DateTime<Utc>], t: DateTime<Utc>, tz: Tz, c: Caps) -> bool {
-    Counted::new(counted.iter().copied(), tz).fits(t.timestamp(), local_day(t, tz), c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +126,10 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 5, day, hour, 0, 0)
             .single()
             .expect("t")
+    }
+
+    fn fits(counted: &[DateTime<Utc>], t: DateTime<Utc>, tz: Tz, c: Caps) -> bool {
+        Counted::new(counted.iter().copied(), tz).fits(t.timestamp(), local_day(t, tz), c)
     }
 
     #[test]
