@@ -45,7 +45,7 @@ async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, 
     let preferences = input.into_preferences().map_err(Problem::validation)?;
 
     let outcome = store
-        .put_preferences(&user, preferences.clone(), expected, Utc::now())
+        .put_preferences(&user, preferences, expected, Utc::now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "writing preferences failed");
@@ -53,11 +53,6 @@ async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, 
         })?;
     match outcome {
         PreferencesWrite::Written(doc) => Ok(ok(&doc)),
-        PreferencesWrite::Conflict { current }
-            if current.version == expected + 1 && current.preferences == preferences =>
-        {
-            Ok(ok(&current))
-        }
         PreferencesWrite::Conflict { current } => {
             let mut p = Problem::new(
                 StatusCode::PRECONDITION_FAILED,

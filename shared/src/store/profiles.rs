@@ -95,7 +95,8 @@ impl ProfileStore {
     /// Idempotence and concurrency: the write is one PutItem conditioned on the version, so of
     /// two devices writing from the same version exactly one wins and the other gets
     /// [`PreferencesWrite::Conflict`] with the winner's document (the failed condition's old
-    /// item, so no second call).
+    /// item, so no second call). A retry of a write that already landed — the stored document
+    /// is this one at `expected + 1` — is answered as [`PreferencesWrite::Written`].
     pub async fn put_preferences(
         &self,
         user: &UserId,
@@ -141,6 +142,11 @@ impl ProfileStore {
                         Some(old) => decode(&old)?,
                         None => VersionedPreferences::initial(),
                     };
+                    // A retry of a write that already landed (same document, one version on)
+                    // answers as the first call did.
+                    if current.version == next && current.preferences == preferences {
+                        return Ok(PreferencesWrite::Written(current));
+                    }
                     Ok(PreferencesWrite::Conflict { current })
                 }
                 other => Err(StoreError::dynamo(other)),
