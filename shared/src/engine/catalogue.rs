@@ -88,8 +88,8 @@ pub fn default_templates() -> Vec<Template> {
     vec![
         // Progress and achievement
         t("progress-up", &[M::ProgressEncouragement], Encouraging, any(), &[
-            ("a", "You're building momentum", "{minutes|More} minutes this week than last, {name|friend}. Keep stacking those wins!",
-                  "Vas tomando impulso", "{minutes|Más} minutos esta semana que la anterior. ¡Sigue sumando logros!"),
+            ("a", "You're building momentum", "{minutes|A few} more minutes this week than last, {name|friend}. Keep stacking those wins!",
+                  "Vas tomando impulso", "{minutes|Algunos} minutos más esta semana que la anterior. ¡Sigue sumando logros!"),
         ]),
         t("progress-wise", &[M::ProgressEncouragement], Wise, any(), &[
             ("a", "Small steps, real change", "Progress is quiet until it isn't. Your {value|habit} is growing week by week.",
@@ -127,12 +127,12 @@ pub fn default_templates() -> Vec<Template> {
         ]),
         // Streak and risk
         t("recovery-supportive", &[M::StreakRecovery], Supportive, any(), &[
-            ("a", "Streaks break. You don't.", "Your {longest|last} day streak showed what you can do. One activity today starts the next one.",
+            ("a", "Streaks break. You don't.", "Your streak of {longest|many} days showed what you can do. One activity today starts the next one.",
                   "Las rachas se rompen. Tú no.", "Tu racha de {longest|varios} días mostró lo que puedes hacer. Una actividad hoy empieza la siguiente."),
         ]),
         t("recovery-motivational", &[M::StreakRecovery], Motivational, any(), &[
-            ("a", "Time for a new streak", "You built {longest|a long} days once. Day one of the next streak is today.",
-                  "Hora de una nueva racha", "Ya construiste {longest|muchos} días una vez. El primer día de la próxima racha es hoy."),
+            ("a", "Time for a new streak", "You once built a streak of {longest|many} days. Day one of the next streak is today.",
+                  "Hora de una nueva racha", "Ya lograste una racha de {longest|muchos} días. El primer día de la próxima racha es hoy."),
         ]),
         t("risk-urgent", &[M::RiskWarning], Urgent, risk(&[RiskLevel::High]), &[
             ("a", "⏰ Your {streak}-day streak ends tonight", "A few minutes of {value|your habit} keeps it alive. Don't let today be the day.",
@@ -179,15 +179,15 @@ pub fn default_templates() -> Vec<Template> {
                   "¿Listo para un reto?", "Ya dominas lo básico. Prueba 7 días seguidos con un poco más cada día."),
         ]),
         t("goal-next", &[M::GoalSuggestion], Motivational, any(), &[
-            ("a", "Your next goal", "You're at {streak} days. How about aiming for {milestone|the next milestone}?",
-                  "Tu próxima meta", "Vas por {streak} días. ¿Qué tal apuntar a {milestone|la próxima meta}?"),
+            ("a", "Your next goal", "{streak|Several} days so far. Next goal: a {milestone|longer} day streak.",
+                  "Tu próxima meta", "Próxima meta: una racha de {milestone|más} días."),
         ]),
         t("expand-value", &[M::HabitExpansion], Challenging, any(), &[
             ("a", "Grow into a new value", "{value|Your habit} is solid. Add a small activity for another value you care about.",
                   "Crece hacia un nuevo valor", "{value|Tu hábito} está firme. Añade una actividad pequeña para otro valor que te importe."),
         ]),
         t("difficulty-plus-five", &[M::DifficultyIncrease], Challenging, streak(Some(14), None), &[
-            ("a", "Add five minutes", "You average {minutes|a steady} minutes. This week, try five more per session.",
+            ("a", "Add five minutes", "Your sessions average {minutes|a good number of} minutes. This week, try five more per session.",
                   "Suma cinco minutos", "Tu promedio es de {minutes|varios} minutos. Esta semana, prueba cinco más por sesión."),
         ]),
         // Wisdom and tips
@@ -237,7 +237,7 @@ pub fn default_templates() -> Vec<Template> {
                   "¿Cómo fue hoy?", "Tómate un momento para notar lo que salió bien. Hoy cumpliste con {value|contigo}."),
         ]),
         t("evening-supportive", &[M::EveningReflection], Supportive, times(&[TimeOfDay::Evening, TimeOfDay::Night]), &[
-            ("a", "Well done today", "Rest well. Tomorrow is another chance to keep your {streak|growing} day streak going.",
+            ("a", "Well done today", "Rest well. Tomorrow is another chance to keep going.",
                   "Bien hecho hoy", "Descansa. Mañana es otra oportunidad para seguir tu racha."),
         ]),
         t("weekend-keep", &[M::WeekendEncouragement], Encouraging, any(), &[
