@@ -41,6 +41,8 @@ pub struct HostOptions {
 /// The routes and function pools of a template.
 pub struct Host {
     pools: BTreeMap<String, Arc<Pool>>,
+    /// The template's function variables (Globals and each function's), resolved.
+    environment: BTreeMap<String, String>,
     routes: Vec<(Route, String)>,
     jwt: Validation,
 }
@@ -54,10 +56,13 @@ impl Host {
     ) -> Result<Self, TemplateError> {
         let mut pools = BTreeMap::new();
         let mut routes = Vec::new();
+        let mut environment = BTreeMap::new();
         for f in template.functions()? {
             let mut env = opts.sdk_env.clone();
             for (k, v) in &f.environment {
-                env.push((k.clone(), bindings.resolve_string(v)?));
+                let value = bindings.resolve_string(v)?;
+                environment.insert(k.clone(), value.clone());
+                env.push((k.clone(), value));
             }
             if let Some(level) = &f.log_level {
                 env.push((
@@ -98,12 +103,22 @@ impl Host {
                 ))
             }
         };
-        Ok(Host { pools, routes, jwt })
+        Ok(Host {
+            pools,
+            environment,
+            routes,
+            jwt,
+        })
     }
 
     /// What tokens must satisfy here (secret, issuer, audience).
     pub fn validation(&self) -> &Validation {
         &self.jwt
+    }
+
+    /// The template's function variables, resolved (what tests need to reach the same tables).
+    pub fn environment(&self) -> &BTreeMap<String, String> {
+        &self.environment
     }
 
     /// The function names served.

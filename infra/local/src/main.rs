@@ -250,18 +250,7 @@ async fn test(cmd: Vec<String>) -> Outcome {
     let server = serve(host.clone(), listener);
 
     let mut env: BTreeMap<String, String> = stack.sdk_env().into_iter().collect();
-    let template = load_template()?;
-    for f in template.functions().map_err(|e| e.to_string())? {
-        for (k, v) in &f.environment {
-            env.insert(
-                k.clone(),
-                stack
-                    .bindings
-                    .resolve_string(v)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
-    }
+    env.extend(host.environment().clone());
     let v = host.validation();
     env.insert("COACH_HOST_URL".into(), format!("http://127.0.0.1:{port}"));
     env.insert("COACH_MOTO_URL".into(), stack.moto_url.clone());

@@ -89,10 +89,7 @@ pub fn choose_tone(
     }
     match preferred {
         Some(t) if t != Tone::Urgent => t,
-        _ => match default_tone(ty, risk, brk, segment) {
-            Tone::Urgent if !high_risk => Tone::Motivational,
-            t => t,
-        },
+        _ => default_tone(ty, risk, brk, segment),
     }
 }
 
