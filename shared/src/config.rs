@@ -15,6 +15,10 @@ pub enum ConfigError {
 pub struct Config {
     /// Name of the profiles table (preferences, behaviour summaries, devices).
     pub profiles_table: String,
+    /// Name of the messages table.
+    pub messages_table: String,
+    /// Name of the statistics table (variant counters, daily analytics).
+    pub stats_table: String,
 }
 
 impl Config {
@@ -22,6 +26,8 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Config {
             profiles_table: required("PROFILES_TABLE")?,
+            messages_table: required("MESSAGES_TABLE")?,
+            stats_table: required("STATS_TABLE")?,
         })
     }
 }

@@ -7,7 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex,
+    Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use serde_yaml::Value;
@@ -436,6 +437,35 @@ fn key_schema(list: Option<&Value>) -> Vec<KeySchemaElement> {
 
 /// Creates one table from its template properties (skipped when it exists, as it does when
 /// `make run` restarts over its data directory), then its TTL setting.
+/// The index definitions under `key` of a table's properties.
+fn indexes<'a>(props: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    props
+        .get(key)
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+}
+
+/// An index's projection (ALL when unspecified, as CloudFormation defaults).
+fn projection(index: &Value) -> Projection {
+    let projection = index.get("Projection");
+    let mut p = Projection::builder().projection_type(ProjectionType::from(
+        projection
+            .and_then(|p| str_of(p, "ProjectionType"))
+            .unwrap_or("ALL"),
+    ));
+    for attr in projection
+        .and_then(|p| p.get("NonKeyAttributes"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        p = p.non_key_attributes(attr);
+    }
+    p.build()
+}
+
 async fn create_table(
     client: &aws_sdk_dynamodb::Client,
     id: &str,
@@ -460,34 +490,23 @@ async fn create_table(
         .billing_mode(BillingMode::PayPerRequest)
         .set_attribute_definitions(Some(attributes))
         .set_key_schema(Some(key_schema(props.get("KeySchema"))));
-    for gsi in props
-        .get("GlobalSecondaryIndexes")
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
-    {
-        let projection = gsi.get("Projection");
-        let mut p = Projection::builder().projection_type(ProjectionType::from(
-            projection
-                .and_then(|p| str_of(p, "ProjectionType"))
-                .unwrap_or("ALL"),
-        ));
-        for attr in projection
-            .and_then(|p| p.get("NonKeyAttributes"))
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            p = p.non_key_attributes(attr);
-        }
+    for gsi in indexes(props, "GlobalSecondaryIndexes") {
         let index = GlobalSecondaryIndex::builder()
             .index_name(str_of(gsi, "IndexName").unwrap_or_default())
             .set_key_schema(Some(key_schema(gsi.get("KeySchema"))))
-            .projection(p.build())
+            .projection(projection(gsi))
             .build()
             .map_err(|e| provision_error(id, e))?;
         create = create.global_secondary_indexes(index);
+    }
+    for lsi in indexes(props, "LocalSecondaryIndexes") {
+        let index = LocalSecondaryIndex::builder()
+            .index_name(str_of(lsi, "IndexName").unwrap_or_default())
+            .set_key_schema(Some(key_schema(lsi.get("KeySchema"))))
+            .projection(projection(lsi))
+            .build()
+            .map_err(|e| provision_error(id, e))?;
+        create = create.local_secondary_indexes(index);
     }
     match create.send().await {
         Ok(_) => {}

@@ -8,13 +8,36 @@
 //! | item | `sk` | access |
 //! |---|---|---|
 //! | preferences | `PREFERENCES` | GetItem by user; conditional PutItem on `version` |
+//! | behaviour summary | `SUMMARY` | conditional PutItem on `version` (activity consumer) |
+//! | device | `DEVICE#<deviceId>` | GetItem, PutItem, DeleteItem |
+//! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`) |
 //!
-//! Later items of the same partition (behaviour summary, devices, learned timing) read together
-//! with one Query on `pk`, and erasure deletes the whole partition.
+//! The whole partition (preferences, summary, devices) is read with one Query on `pk`; export
+//! reads it, erasure deletes it.
+//!
+//! **Messages** (`MESSAGES_TABLE`): `pk = USER#<sub>`, `sk = MSG#<id>`, id = hash of (user,
+//! trigger occurrence). TTL `retain_until`.
+//! | access | how |
+//! |---|---|
+//! | create a planned message | PutItem `attribute_not_exists(pk)` (idempotent per occurrence) |
+//! | one message of the user | GetItem (another user's id is not in their partition) |
+//! | list newest first, filtered | Query LSI `ByTime` (`pk`, `ts` = send time # id), descending |
+//! | recent history / summary / insights | Query `ByTime` with `ts >= since` |
+//! | interaction | TransactWriteItems: conditional UpdateItem + variant counter ADD |
+//! | feedback | UpdateItem `attribute_exists(pk)` |
+//! | due messages (delivery) | Query sparse GSI `Due` (`due_shard` = DUE#00–15, `due_at`) |
+//! | erase a user | Query keys + BatchWriteItem deletes |
+//!
+//! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
+//! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
 
+pub mod batch;
+mod devices;
+pub mod messages;
 mod profiles;
 
-pub use profiles::{PreferencesWrite, ProfileStore, VersionedPreferences};
+pub use messages::{Created, ListFilter, MessageStore, Page, Position};
+pub use profiles::{PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary};
 
 /// A storage failure. Callers log it and answer 500; its text never reaches a client.
 #[derive(Debug, thiserror::Error)]

@@ -9,11 +9,33 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 
+use super::batch::{delete_keys, partition_keys, Item};
 use super::{user_pk, StoreError};
+use crate::devices::Device;
+use crate::engine::summary::BehaviourSummary;
 use crate::preferences::Preferences;
 use crate::user::UserId;
 
 const SK_PREFERENCES: &str = "PREFERENCES";
+const SK_SUMMARY: &str = "SUMMARY";
+/// Sort-key prefix of device items.
+pub(super) const DEVICE_PREFIX: &str = "DEVICE#";
+
+/// A behaviour summary with its version (for conditional writes by the activity consumer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionedSummary {
+    pub version: u64,
+    pub summary: BehaviourSummary,
+}
+
+/// Everything stored in a user's profile partition, read with one Query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub preferences: VersionedPreferences,
+    /// `None` until the first activity is counted.
+    pub summary: Option<VersionedSummary>,
+    pub devices: Vec<Device>,
+}
 
 /// A preference document with its version (0: never written, defaults) and last write time.
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -62,14 +84,106 @@ impl ProfileStore {
         }
     }
 
-    fn key(user: &UserId) -> HashMap<String, AttributeValue> {
+    fn key(user: &UserId) -> Item {
+        Self::item_key(user, SK_PREFERENCES)
+    }
+
+    pub(super) fn item_key(user: &UserId, sk: &str) -> Item {
         HashMap::from([
             ("pk".to_owned(), AttributeValue::S(user_pk(user))),
-            (
-                "sk".to_owned(),
-                AttributeValue::S(SK_PREFERENCES.to_owned()),
-            ),
+            ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
         ])
+    }
+
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The user's preferences (defaults at version 0 if none), behaviour summary and devices,
+    /// from one strongly consistent, paginated Query of their partition.
+    pub async fn profile(&self, user: &UserId) -> Result<Profile, StoreError> {
+        let mut profile = Profile {
+            preferences: VersionedPreferences::initial(),
+            summary: None,
+            devices: Vec::new(),
+        };
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(user_pk(user)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            for item in out.items.unwrap_or_default() {
+                let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                if sk == SK_PREFERENCES {
+                    profile.preferences = decode(&item)?;
+                } else if sk == SK_SUMMARY {
+                    profile.summary = Some(decode_summary(&item)?);
+                } else if sk.starts_with(DEVICE_PREFIX) {
+                    profile.devices.push(
+                        serde_dynamo::from_item(item)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    );
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(profile);
+            }
+        }
+    }
+
+    /// Replaces the behaviour summary if its stored version is `expected` (0: none yet).
+    /// Returns false, writing nothing, when another writer got there first.
+    pub async fn put_summary(
+        &self,
+        user: &UserId,
+        summary: &BehaviourSummary,
+        expected: u64,
+    ) -> Result<bool, StoreError> {
+        let mut item = Self::item_key(user, SK_SUMMARY);
+        item.insert("version".into(), AttributeValue::N((expected + 1).to_string()));
+        item.insert(
+            "summary".into(),
+            serde_dynamo::to_attribute_value(summary)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+        let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let put = if expected == 0 {
+            put.condition_expression("attribute_not_exists(pk)")
+        } else {
+            put.condition_expression("#v = :expected")
+                .expression_attribute_names("#v", "version")
+                .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
+        };
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::dynamo(e)),
+        }
+    }
+
+    /// Deletes every item of the user's profile partition. Harmless to repeat.
+    pub async fn delete_all(&self, user: &UserId) -> Result<usize, StoreError> {
+        let keys = partition_keys(&self.client, &self.table, &user_pk(user)).await?;
+        let n = keys.len();
+        delete_keys(&self.client, &self.table, keys).await?;
+        Ok(n)
     }
 
     /// The user's document, or the defaults at version 0 when none was written yet.
@@ -156,11 +270,22 @@ impl ProfileStore {
     }
 }
 
+fn decode_summary(item: &Item) -> Result<VersionedSummary, StoreError> {
+    let version = version_of(item)?;
+    let doc = item
+        .get("summary")
+        .cloned()
+        .ok_or_else(|| StoreError::Corrupt("summary item without a summary".into()))?;
+    let summary =
+        serde_dynamo::from_attribute_value(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(VersionedSummary { version, summary })
+}
+
 fn version_of(item: &HashMap<String, AttributeValue>) -> Result<u64, StoreError> {
     item.get("version")
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| StoreError::Corrupt("preferences item without a version".into()))
+        .ok_or_else(|| StoreError::Corrupt("profile item without a version".into()))
 }
 
 fn decode(item: &HashMap<String, AttributeValue>) -> Result<VersionedPreferences, StoreError> {

@@ -1,0 +1,106 @@
+//! Batched reads and writes: whole partitions' keys, and BatchWriteItem with unprocessed items
+//! retried under exponential backoff with full jitter.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::Client;
+
+use super::StoreError;
+
+/// An item's key (or a whole item).
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Most requests in one BatchWriteItem.
+pub const BATCH_WRITE_MAX: usize = 25;
+/// Attempts at a batch's unprocessed items before giving up.
+pub const BATCH_ATTEMPTS: u32 = 8;
+
+/// The keys (`pk`, `sk`) of every item in partition `pk`, read with a paginated Query.
+pub async fn partition_keys(client: &Client, table: &str, pk: &str) -> Result<Vec<Item>, StoreError> {
+    let mut keys = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let out = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .projection_expression("pk, sk")
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::dynamo)?;
+        keys.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(keys);
+        }
+    }
+}
+
+/// Deletes these keys in batches of 25. Deleting an absent key is not an error, so a retry
+/// of the whole call is harmless.
+pub async fn delete_keys(client: &Client, table: &str, keys: Vec<Item>) -> Result<(), StoreError> {
+    let requests = keys
+        .into_iter()
+        .map(|k| {
+            DeleteRequest::builder()
+                .set_key(Some(k))
+                .build()
+                .map(|d| WriteRequest::builder().delete_request(d).build())
+                .map_err(StoreError::dynamo)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    write_all(client, table, requests).await
+}
+
+/// Writes every request, 25 at a time; unprocessed items are retried with backoff and jitter
+/// up to [`BATCH_ATTEMPTS`] times. Each request must be idempotent on its own (a put of a full
+/// item, a delete), so a retry after a partial success repeats nothing harmful.
+pub async fn write_all(
+    client: &Client,
+    table: &str,
+    requests: Vec<WriteRequest>,
+) -> Result<(), StoreError> {
+    for chunk in requests.chunks(BATCH_WRITE_MAX) {
+        let mut pending = chunk.to_vec();
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            attempt += 1;
+            let out = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(table))
+                .unwrap_or_default();
+            if !pending.is_empty() && attempt >= BATCH_ATTEMPTS {
+                return Err(StoreError::Dynamo(format!(
+                    "{} items still unprocessed after {attempt} attempts",
+                    pending.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Full-jitter exponential backoff: a uniform wait in [0, min(2 s, 25 ms · 2^attempt)).
+pub fn backoff(attempt: u32) -> Duration {
+    let cap_ms = (25u64 << attempt.min(7)).min(2_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let unit = crate::engine::rng::stable_unit(&[&nanos.to_string(), &attempt.to_string()]);
+    Duration::from_millis((unit * cap_ms as f64) as u64)
+}
