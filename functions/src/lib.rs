@@ -2,8 +2,20 @@
 //! `src/bin` is a few lines: build the clients once at cold start, then run its handler.
 //! Handlers translate events to domain calls and errors to responses; rules live in `coaching`.
 
+pub mod api_delete_data;
+pub mod api_delete_device;
+pub mod api_export_data;
+pub mod api_feedback_message;
+pub mod api_generate_messages;
+pub mod api_get_insights;
 pub mod api_get_personalization;
+pub mod api_get_summary;
+pub mod api_interact_message;
+pub mod api_list_messages;
 pub mod api_put_personalization;
+pub mod api_register_device;
 mod cold_start;
+mod respond;
+mod user_view;
 
-pub use cold_start::{init_tracing, profile_store};
+pub use cold_start::{init_tracing, profile_store, push, stores, Stores};

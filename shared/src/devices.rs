@@ -51,7 +51,9 @@ impl DeviceInput {
     pub fn check(&self) -> Result<(), Vec<FieldError>> {
         let t = &self.token;
         let ok = match self.platform {
-            Platform::Apns => (64..=200).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit()),
+            Platform::Apns => {
+                (64..=200).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit())
+            }
             Platform::Fcm => {
                 (32..=MAX_TOKEN_CHARS).contains(&t.len())
                     && t.bytes()

@@ -350,10 +350,10 @@ mod tests {
         Message {
             id: "0".repeat(32),
             occurrence: "tip:2026-03-01".into(),
-            message_type: MessageType::Tip,
-            category: MessageType::Tip.category(),
+            message_type: MessageType::ProgressEncouragement,
+            category: MessageType::ProgressEncouragement.category(),
             priority: 1,
-            tone: Tone::Friendly,
+            tone: Tone::Encouraging,
             template_id: "t".into(),
             variant_id: "a".into(),
             experiment_id: None,

@@ -93,9 +93,9 @@ impl Push {
             .await;
         match created {
             Ok(out) => {
-                let arn = out
-                    .endpoint_arn
-                    .ok_or_else(|| PushError::Sns("CreatePlatformEndpoint returned no ARN".into()))?;
+                let arn = out.endpoint_arn.ok_or_else(|| {
+                    PushError::Sns("CreatePlatformEndpoint returned no ARN".into())
+                })?;
                 // An endpoint SNS handed back for a known token may be disabled or stale.
                 match self.state(&arn).await? {
                     Some(s) if s.enabled && s.token.as_deref() == Some(token) => {}
@@ -136,7 +136,12 @@ impl Push {
                     user: attrs.get("CustomUserData").cloned(),
                 }))
             }
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => Ok(None),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_not_found_exception()) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(sns(e)),
         }
     }

@@ -208,9 +208,15 @@ pub fn what_works(messages: &[Message]) -> WhatWorks {
     let mut by_tone: BTreeMap<String, Rates> = BTreeMap::new();
     let mut by_category: BTreeMap<String, Rates> = BTreeMap::new();
     for m in messages.iter().filter(|m| m.delivered()) {
-        by_type.entry(wire_name(&m.message_type)).or_default().add(m);
+        by_type
+            .entry(wire_name(&m.message_type))
+            .or_default()
+            .add(m);
         by_tone.entry(wire_name(&m.tone)).or_default().add(m);
-        by_category.entry(wire_name(&m.category)).or_default().add(m);
+        by_category
+            .entry(wire_name(&m.category))
+            .or_default()
+            .add(m);
     }
     let (by_type, by_tone, by_category) = (ranked(by_type), ranked(by_tone), ranked(by_category));
     WhatWorks {

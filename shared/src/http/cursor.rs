@@ -21,8 +21,12 @@ pub fn encode_cursor(p: &Position) -> String {
 /// The position a cursor names, or 400.
 pub fn decode_cursor(text: &str) -> Result<Position, Problem> {
     let bad = || {
-        Problem::new(StatusCode::BAD_REQUEST, "invalid-cursor", "The cursor is not valid")
-            .detail("Pass back the next_cursor of an earlier page unchanged.")
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-cursor",
+            "The cursor is not valid",
+        )
+        .detail("Pass back the next_cursor of an earlier page unchanged.")
     };
     if text.len() > 256 {
         return Err(bad());

@@ -11,6 +11,8 @@ mod version;
 pub use body::{json_body, MAX_BODY_BYTES};
 pub use caller::caller;
 pub use cursor::{decode_cursor, encode_cursor};
-pub use params::{is_message_id, message_not_found, path_param, query_params, MAX_QUERY_VALUE_BYTES};
+pub use params::{
+    is_message_id, message_not_found, path_param, query_params, MAX_QUERY_VALUE_BYTES,
+};
 pub use problem::{json_response, Problem};
 pub use version::{etag, if_match};

@@ -71,5 +71,8 @@ pub fn message_not_found() -> Problem {
 
 /// Whether `id` has the shape of a message id (32 lowercase hex characters).
 pub fn is_message_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

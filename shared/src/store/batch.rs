@@ -18,7 +18,11 @@ pub const BATCH_WRITE_MAX: usize = 25;
 pub const BATCH_ATTEMPTS: u32 = 8;
 
 /// The keys (`pk`, `sk`) of every item in partition `pk`, read with a paginated Query.
-pub async fn partition_keys(client: &Client, table: &str, pk: &str) -> Result<Vec<Item>, StoreError> {
+pub async fn partition_keys(
+    client: &Client,
+    table: &str,
+    pk: &str,
+) -> Result<Vec<Item>, StoreError> {
     let mut keys = Vec::new();
     let mut start: Option<Item> = None;
     loop {

@@ -73,7 +73,10 @@ impl ProfileStore {
             .client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(Self::item_key(user, &format!("RATE#{name}#{window_start}"))))
+            .set_key(Some(Self::item_key(
+                user,
+                &format!("RATE#{name}#{window_start}"),
+            )))
             .update_expression("ADD uses :one SET expires_at = :exp")
             .condition_expression("attribute_not_exists(uses) OR uses < :max")
             .expression_attribute_values(":one", AttributeValue::N("1".into()))

@@ -110,7 +110,10 @@ impl MessageStore {
         let mut item: Item =
             serde_dynamo::to_item(m).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         item.extend(Self::key(user, &m.id));
-        item.insert("user_id".into(), AttributeValue::S(user.as_str().to_owned()));
+        item.insert(
+            "user_id".into(),
+            AttributeValue::S(user.as_str().to_owned()),
+        );
         item.insert("ts".into(), AttributeValue::S(time_key(m)));
         item.insert(
             "retain_until".into(),
@@ -216,7 +219,14 @@ impl MessageStore {
                 .set_expression_attribute_names((!names.is_empty()).then(|| names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
                 .scan_index_forward(false)
-                .limit(i32::try_from(if filter_expr.is_some() { want.max(50) } else { want }).unwrap_or(100))
+                .limit(
+                    i32::try_from(if filter_expr.is_some() {
+                        want.max(50)
+                    } else {
+                        want
+                    })
+                    .unwrap_or(100),
+                )
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
@@ -306,9 +316,15 @@ impl MessageStore {
         let after = change.applied_to(m);
         let mut set = vec!["#st = :to".to_owned(), "retain_until = :ru".to_owned()];
         let mut cond = vec!["#st = :from".to_owned()];
-        let mut values = HashMap::from([
-            (":to".to_owned(), AttributeValue::S(wire_name(&change.status))),
-            (":from".to_owned(), AttributeValue::S(wire_name(&change.from))),
+        let values = HashMap::from([
+            (
+                ":to".to_owned(),
+                AttributeValue::S(wire_name(&change.status)),
+            ),
+            (
+                ":from".to_owned(),
+                AttributeValue::S(wire_name(&change.from)),
+            ),
             (":at".to_owned(), AttributeValue::S(millis(change.at))),
             (
                 ":ru".to_owned(),
@@ -327,7 +343,7 @@ impl MessageStore {
             .update_expression(format!("SET {}", set.join(", ")))
             .condition_expression(cond.join(" AND "))
             .expression_attribute_names("#st", "status")
-            .set_expression_attribute_values(Some(values.drain().collect()))
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(StoreError::dynamo)?;
         let mut items = vec![TransactWriteItem::builder().update(message_update).build()];

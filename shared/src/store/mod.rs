@@ -37,7 +37,9 @@ pub mod messages;
 mod profiles;
 
 pub use messages::{Created, ListFilter, MessageStore, Page, Position};
-pub use profiles::{PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary};
+pub use profiles::{
+    PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary,
+};
 
 /// A storage failure. Callers log it and answer 500; its text never reaches a client.
 #[derive(Debug, thiserror::Error)]

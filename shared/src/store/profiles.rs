@@ -125,7 +125,11 @@ impl ProfileStore {
                 .await
                 .map_err(StoreError::dynamo)?;
             for item in out.items.unwrap_or_default() {
-                let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let sk = item
+                    .get("sk")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
                 if sk == SK_PREFERENCES {
                     profile.preferences = decode(&item)?;
                 } else if sk == SK_SUMMARY {
@@ -153,13 +157,20 @@ impl ProfileStore {
         expected: u64,
     ) -> Result<bool, StoreError> {
         let mut item = Self::item_key(user, SK_SUMMARY);
-        item.insert("version".into(), AttributeValue::N((expected + 1).to_string()));
+        item.insert(
+            "version".into(),
+            AttributeValue::N((expected + 1).to_string()),
+        );
         item.insert(
             "summary".into(),
             serde_dynamo::to_attribute_value(summary)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         );
-        let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
         let put = if expected == 0 {
             put.condition_expression("attribute_not_exists(pk)")
         } else {

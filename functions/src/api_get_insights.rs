@@ -1,0 +1,37 @@
+//! `GET /coaching/insights`: segment, habit strength, formation probability, streak risk,
+//! best and most active hours, and which kinds of message worked best for the caller.
+
+use chrono::Utc;
+use coaching::engine::state::Population;
+use coaching::engine::summary::BehaviourSummary;
+use coaching::http::{caller, json_response, query_params, Problem};
+use coaching::report::insights;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Error, Request, Response};
+
+use crate::respond::finish;
+use crate::user_view::profile_and_messages;
+use crate::Stores;
+
+/// Handles one request; every failure is a problem+json response.
+pub async fn handle(stores: &Stores, req: Request) -> Result<Response<Body>, Error> {
+    finish(respond(stores, &req).await)
+}
+
+async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Problem> {
+    let user = caller(req)?;
+    query_params(req, &[])?;
+    let (profile, messages) = profile_and_messages(stores, &user).await?;
+    let summary = profile
+        .summary
+        .map(|s| s.summary)
+        .unwrap_or_else(BehaviourSummary::default);
+    let report = insights(
+        &messages,
+        &summary,
+        &profile.preferences.preferences,
+        &Population::default(),
+        Utc::now(),
+    );
+    Ok(json_response(StatusCode::OK, &report))
+}

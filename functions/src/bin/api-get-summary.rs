@@ -1,0 +1,9 @@
+//! Lambda entry point of `api-get-summary`.
+use functions::api_get_summary::handle;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::init_tracing();
+    let stores = functions::stores().await?;
+    lambda_http::run(lambda_http::service_fn(|req| handle(&stores, req))).await
+}

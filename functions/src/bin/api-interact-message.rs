@@ -1,0 +1,9 @@
+//! Lambda entry point of `api-interact-message`.
+use functions::api_interact_message::handle;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::init_tracing();
+    let stores = functions::stores().await?;
+    lambda_http::run(lambda_http::service_fn(|req| handle(&stores, req))).await
+}

@@ -1,0 +1,10 @@
+//! Lambda entry point of `api-register-device`.
+use functions::api_register_device::handle;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::init_tracing();
+    let stores = functions::stores().await?;
+    let push = functions::push().await?;
+    lambda_http::run(lambda_http::service_fn(|req| handle(&stores, &push, req))).await
+}
