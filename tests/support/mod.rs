@@ -85,3 +85,103 @@ pub fn host_url() -> String {
 pub fn http() -> reqwest::Client {
     reqwest::Client::new()
 }
+
+/// The API functions' stores, as their cold start builds them.
+pub async fn stores() -> functions::Stores {
+    functions::stores()
+        .await
+        .expect("the tables are set by coach-local test")
+}
+
+/// SNS push as the device functions build it.
+pub async fn push() -> coaching::push::Push {
+    functions::push()
+        .await
+        .expect("the platform applications are set by coach-local test")
+}
+
+/// A message for `user` as the engine would plan it, stored with `status`, sent `hours_ago`.
+pub async fn seed_message(
+    stores: &functions::Stores,
+    user: &str,
+    occurrence: &str,
+    message_type: coaching::preferences::MessageType,
+    status: coaching::engine::history::MessageStatus,
+    hours_ago: i64,
+) -> coaching::messages::Message {
+    use coaching::engine::plan::{message_id, PlannedMessage, Reason};
+    let now = chrono::Utc::now();
+    let send_at = now - chrono::Duration::hours(hours_ago);
+    let planned = PlannedMessage {
+        id: message_id(user, occurrence),
+        occurrence: occurrence.to_owned(),
+        message_type,
+        category: message_type.category(),
+        priority: 10,
+        tone: coaching::preferences::Tone::Encouraging,
+        template_id: format!("test-{}", uuid::Uuid::new_v4()),
+        variant_id: "a".into(),
+        experiment_id: None,
+        language: "en".into(),
+        title: "Keep going".into(),
+        body: "One small step today.".into(),
+        send_at,
+        expires_at: send_at + chrono::Duration::hours(6),
+        reason: Reason {
+            trigger: "test".into(),
+            figures: Default::default(),
+        },
+    };
+    let mut m = coaching::messages::Message::scheduled(&planned, send_at);
+    m.status = status;
+    if status != coaching::engine::history::MessageStatus::Scheduled {
+        m.delivered_at = Some(m.send_at);
+    }
+    let user = coaching::user::UserId::parse(user).expect("test user id");
+    stores
+        .messages
+        .create(&user, &m)
+        .await
+        .expect("seeding a message");
+    m
+}
+
+/// Calls the host as `sub`: status and JSON body (Null when empty).
+pub async fn call(method: &str, path: &str, sub: &str, body: Option<Value>) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = http()
+        .request(method, format!("{}{path}", host_url()))
+        .bearer_auth(token(sub));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("the host answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// moto's SNS platform endpoints (`/moto-api/data.json`).
+pub async fn moto_endpoints() -> Vec<Value> {
+    let data: Value = http()
+        .get(format!("{}/moto-api/data.json", env("COACH_MOTO_URL")))
+        .send()
+        .await
+        .expect("moto answers")
+        .json()
+        .await
+        .expect("moto data is JSON");
+    data["sns"]["PlatformEndpoint"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// moto's endpoints whose owner (CustomUserData) is `user`.
+pub async fn endpoints_of(user: &str) -> Vec<Value> {
+    moto_endpoints()
+        .await
+        .into_iter()
+        .filter(|e| e["attributes"]["CustomUserData"] == user)
+        .collect()
+}
