@@ -161,27 +161,48 @@ pub async fn call(method: &str, path: &str, sub: &str, body: Option<Value>) -> (
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// moto's SNS platform endpoints (`/moto-api/data.json`).
-pub async fn moto_endpoints() -> Vec<Value> {
-    let data: Value = http()
-        .get(format!("{}/moto-api/data.json", env("COACH_MOTO_URL")))
-        .send()
-        .await
-        .expect("moto answers")
-        .json()
-        .await
-        .expect("moto data is JSON");
-    data["sns"]["PlatformEndpoint"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+/// A live SNS platform endpoint in moto.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub arn: String,
+    pub token: String,
+    pub enabled: bool,
 }
 
-/// moto's endpoints whose owner (CustomUserData) is `user`.
-pub async fn endpoints_of(user: &str) -> Vec<Value> {
-    moto_endpoints()
+/// Every live endpoint of both platform applications, read with
+/// ListEndpointsByPlatformApplication (moto's `/moto-api/data.json` keeps deleted ones).
+pub async fn sns_endpoints() -> Vec<Endpoint> {
+    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    let mut out = Vec::new();
+    for app in [
+        "APNS_PLATFORM_APPLICATION_ARN",
+        "FCM_PLATFORM_APPLICATION_ARN",
+    ] {
+        let listed = sns
+            .list_endpoints_by_platform_application()
+            .platform_application_arn(env(app))
+            .send()
+            .await
+            .expect("moto lists endpoints");
+        for e in listed.endpoints.unwrap_or_default() {
+            let attrs = e.attributes.unwrap_or_default();
+            out.push(Endpoint {
+                arn: e.endpoint_arn.unwrap_or_default(),
+                token: attrs.get("Token").cloned().unwrap_or_default(),
+                enabled: attrs
+                    .get("Enabled")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            });
+        }
+    }
+    out
+}
+
+/// The live endpoints holding one of these tokens.
+pub async fn endpoints_for(tokens: &[&str]) -> Vec<Endpoint> {
+    sns_endpoints()
         .await
         .into_iter()
-        .filter(|e| e["attributes"]["CustomUserData"] == user)
+        .filter(|e| tokens.contains(&e.token.as_str()))
         .collect()
 }
