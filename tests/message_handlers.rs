@@ -592,8 +592,10 @@ async fn an_opted_out_user_gets_nothing_and_is_told_why() {
     let s = stores().await;
     let g = Generator::default();
     let user = unique_user("optout");
-    let mut prefs = coaching::preferences::Preferences::default();
-    prefs.coaching_enabled = false;
+    let prefs = coaching::preferences::Preferences {
+        coaching_enabled: false,
+        ..Default::default()
+    };
     s.profiles
         .put_preferences(&UserId::parse(&user).unwrap(), prefs, 0, Utc::now())
         .await

@@ -65,26 +65,21 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
         )
         .detail(format!("line {}, column {}", e.line(), e.column()))
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            malformed(inner)
+    // Syntax first (400), then shape (422): serde_json reports some type mismatches (a number
+    // where an enum is expected) as syntax errors when both are checked in one pass.
+    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "(body)".to_owned()
         } else {
-            let path = e.path().to_string();
-            let field = if path == "." {
-                "(body)".to_owned()
-            } else {
-                path
-            };
-            Problem::validation(vec![FieldError::new(
-                field,
-                strip_position(&inner.to_string()),
-            )])
-        }
-    })?;
-    de.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+            path
+        };
+        Problem::validation(vec![FieldError::new(
+            field,
+            strip_position(&e.inner().to_string()),
+        )])
+    })
 }
 
 /// serde_json appends " at line L column C" to data errors; the field path says more.
