@@ -13,7 +13,7 @@ help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
 	@echo "make test   install what is missing, run every test against the local stack, lint the template"
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
-	@echo "make bench  print the engine's users planned per second on one core"
+	@echo "make bench  print the engine's users planned per second on one core, and API latency vs raw DynamoDB"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
 
 # Clear messages for the runtimes the local stack needs.
@@ -45,6 +45,7 @@ test: deps
 	cargo build --workspace --all-targets
 	$(VENV)/bin/cfn-lint template.yaml
 	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --no-fail-fast
+	$(LOCAL) test -- infra/schemathesis.sh
 	$(MAKE) --no-print-directory lint
 
 lint:
@@ -54,8 +55,11 @@ lint:
 fmt:
 	cargo fmt --all
 
-bench: tools
+bench: deps
 	cargo bench -p coaching --bench plan
+	cargo build --workspace --bins
+	cargo build --release -p functions --bins
+	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency
 
 token: build
 	@$(LOCAL) token $(or $(SUB),demo-user)
