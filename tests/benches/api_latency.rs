@@ -37,6 +37,13 @@ where
     median(samples)
 }
 
+/// The two Queries summary, insights and export make, issued concurrently as they do.
+async fn profile_and_messages(s: &functions::Stores, uid: &UserId, max: usize) {
+    let (a, b) = tokio::join!(s.profiles.profile(uid), s.messages.recent(uid, None, max));
+    a.expect("profile");
+    b.expect("messages");
+}
+
 #[tokio::main]
 async fn main() {
     let s = stores().await;
@@ -130,29 +137,13 @@ async fn main() {
             "GET /coaching/summary",
             "2 Queries, concurrent",
             time(|| http(Method::GET, "/coaching/summary".into(), None)).await,
-            time(|| async {
-                let (a, b) = tokio::join!(
-                    s.profiles.profile(&uid),
-                    s.messages.recent(&uid, None, 2000)
-                );
-                a.expect("profile");
-                b.expect("messages");
-            })
-            .await,
+            time(|| profile_and_messages(&s, &uid, 2000)).await,
         ),
         (
             "GET /coaching/insights",
             "2 Queries, concurrent",
             time(|| http(Method::GET, "/coaching/insights".into(), None)).await,
-            time(|| async {
-                let (a, b) = tokio::join!(
-                    s.profiles.profile(&uid),
-                    s.messages.recent(&uid, None, 2000)
-                );
-                a.expect("profile");
-                b.expect("messages");
-            })
-            .await,
+            time(|| profile_and_messages(&s, &uid, 2000)).await,
         ),
         (
             "POST …/interact (repeat)",
@@ -194,15 +185,7 @@ async fn main() {
             "GET /coaching/me/export",
             "2 Queries, concurrent",
             time(|| http(Method::GET, "/coaching/me/export".into(), None)).await,
-            time(|| async {
-                let (a, b) = tokio::join!(
-                    s.profiles.profile(&uid),
-                    s.messages.recent(&uid, None, usize::MAX)
-                );
-                a.expect("profile");
-                b.expect("messages");
-            })
-            .await,
+            time(|| profile_and_messages(&s, &uid, usize::MAX)).await,
         ),
     ];
     println!(
