@@ -15,6 +15,7 @@ use coaching::engine::summary::BehaviourSummary;
 use coaching::engine::templates::Catalogue;
 use coaching::http::{caller, json_body, json_response, query_params, Problem};
 use coaching::messages::Message;
+use coaching::report::nothing_planned_because;
 use coaching::store::Created;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
@@ -154,13 +155,13 @@ async fn respond(
         }
     }
     if outcome.planned.is_empty() {
-        outcome.nothing_planned_because = Some(if !prefs.coaching_enabled {
-            "Coaching is turned off in your preferences.".to_owned()
-        } else if outcome.skipped.is_empty() && outcome.already_planned.is_empty() {
-            "Nothing in your recent activity calls for a message right now.".to_owned()
-        } else {
-            "Every message that would help now is already planned or does not fit your caps, quiet hours or type preferences; see skipped.".to_owned()
-        });
+        outcome.nothing_planned_because = Some(
+            nothing_planned_because(
+                prefs.coaching_enabled,
+                outcome.skipped.is_empty() && outcome.already_planned.is_empty(),
+            )
+            .to_owned(),
+        );
     }
     let status = if outcome.planned.is_empty() {
         StatusCode::OK

@@ -267,3 +267,15 @@ pub fn insights(
         as_of: now,
     }
 }
+
+/// Why a plan that stored nothing stored nothing, in words for the user: coaching is off, no
+/// trigger fired (`nothing_triggered`), or every trigger was already planned or skipped.
+pub fn nothing_planned_because(coaching_enabled: bool, nothing_triggered: bool) -> &'static str {
+    if !coaching_enabled {
+        "Coaching is turned off in your preferences."
+    } else if nothing_triggered {
+        "Nothing in your recent activity calls for a message right now."
+    } else {
+        "Every message that would help now is already planned or does not fit your caps, quiet hours or type preferences; see skipped."
+    }
+}
