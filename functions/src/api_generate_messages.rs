@@ -7,12 +7,9 @@
 //! planned instead of storing it twice.
 
 use chrono::Utc;
-use coaching::engine::catalogue::default_templates;
-use coaching::engine::plan::{plan, PlanInput, Skipped};
+use coaching::engine::plan::Skipped;
 use coaching::engine::rng::stable_hash;
-use coaching::engine::state::Population;
-use coaching::engine::summary::BehaviourSummary;
-use coaching::engine::templates::Catalogue;
+pub use coaching::generation::Generator;
 use coaching::http::{caller, json_body, json_response, query_params, Problem};
 use coaching::messages::Message;
 use coaching::report::nothing_planned_because;
@@ -29,22 +26,6 @@ use crate::Stores;
 pub const MAX_RUNS_PER_HOUR: u32 = 6;
 /// Largest body (an empty object is all it takes), in bytes.
 pub const MAX_GENERATE_BYTES: usize = 256;
-
-/// What the engine plans from: the template catalogue and the population priors, built once
-/// per cold start.
-pub struct Generator {
-    pub catalogue: Catalogue,
-    pub population: Population,
-}
-
-impl Default for Generator {
-    fn default() -> Self {
-        Generator {
-            catalogue: Catalogue::new(default_templates()),
-            population: Population::default(),
-        }
-    }
-}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -104,37 +85,20 @@ async fn respond(
     }
 
     let (profile, messages) = profile_and_messages(stores, &user).await?;
-    let pairs: Vec<(String, String)> = generator
-        .catalogue
-        .templates()
-        .iter()
-        .flat_map(|t| t.variants.iter().map(|v| (t.id.clone(), v.id.clone())))
-        .collect();
     let stats = stores
         .messages
-        .variant_stats(&pairs)
+        .variant_stats(&generator.variant_pairs())
         .await
         .map_err(internal("reading variant statistics"))?;
-    let summary = profile
-        .summary
-        .map(|s| s.summary)
-        .unwrap_or_else(BehaviourSummary::default);
-    let history: Vec<_> = messages.iter().map(Message::history).collect();
-    let prefs = &profile.preferences.preferences;
-    let result = plan(&PlanInput {
-        user_id: user.as_str(),
-        display_name: None,
-        premium: false,
-        preferences: prefs,
-        summary: &summary,
-        history: &history,
-        catalogue: &generator.catalogue,
-        stats: &stats,
-        experiments: &[],
-        population: &generator.population,
+    let result = generator.plan_user(
+        &user,
+        &profile,
+        &messages,
+        &stats,
         now,
-        seed: stable_hash(&[user.as_str(), &now.timestamp_millis().to_string()]),
-    });
+        stable_hash(&[user.as_str(), &now.timestamp_millis().to_string()]),
+    );
+    let prefs = &profile.preferences.preferences;
 
     let mut outcome = Outcome {
         planned: Vec::new(),

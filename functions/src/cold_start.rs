@@ -43,3 +43,50 @@ pub async fn push() -> Result<Push, lambda_http::Error> {
         apps,
     ))
 }
+
+/// The coach bus named by `EVENT_BUS_NAME`.
+pub async fn bus() -> Result<coaching::bus::Bus, lambda_http::Error> {
+    let name = required("EVENT_BUS_NAME")?;
+    Ok(coaching::bus::Bus::new(
+        aws_sdk_eventbridge::Client::new(&coaching::config::aws().await),
+        name,
+    ))
+}
+
+/// Leases and run records in the statistics table.
+pub async fn job_store() -> Result<coaching::store::JobStore, lambda_http::Error> {
+    let config = Config::from_env()?;
+    Ok(coaching::store::JobStore::new(
+        aws_sdk_dynamodb::Client::new(&coaching::config::aws().await),
+        config.stats_table,
+    ))
+}
+
+/// The SQS queue whose URL is in the variable `name`.
+pub async fn work_queue(
+    name: &'static str,
+) -> Result<coaching::work_queue::WorkQueue, lambda_http::Error> {
+    let url = required(name)?;
+    Ok(coaching::work_queue::WorkQueue::new(
+        aws_sdk_sqs::Client::new(&coaching::config::aws().await),
+        url,
+    ))
+}
+
+/// What the job functions use: the stores, job records, the bus and the work queue.
+pub struct Jobs {
+    pub stores: Stores,
+    pub jobs: coaching::store::JobStore,
+    pub bus: coaching::bus::Bus,
+    pub queue: coaching::work_queue::WorkQueue,
+}
+
+/// The job clients; the work queue is `GENERATE_QUEUE_URL`.
+pub async fn jobs() -> Result<Jobs, lambda_http::Error> {
+    Ok(Jobs {
+        stores: stores().await?,
+        jobs: job_store().await?,
+        bus: bus().await?,
+        queue: work_queue("GENERATE_QUEUE_URL").await?,
+    })
+}

@@ -15,7 +15,9 @@ pub mod api_list_messages;
 pub mod api_put_personalization;
 pub mod api_register_device;
 mod cold_start;
+pub mod job_generate;
+pub mod job_generate_segment;
 mod respond;
 mod user_view;
 
-pub use cold_start::{init_tracing, profile_store, push, stores, Stores};
+pub use cold_start::{init_tracing, jobs, profile_store, push, stores, Jobs, Stores};

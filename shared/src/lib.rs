@@ -6,19 +6,26 @@
 //! - [`messages`], [`devices`]: stored messages with their interactions, push devices.
 //! - [`report`]: the summary and insights the app shows.
 //! - [`push`]: SNS mobile-push endpoints.
+//! - [`generation`]: planning users and storing their messages (manual run, segment worker).
+//! - [`bus`]: domain events and the EventBridge adapter; [`lambda_events`]: SQS and bus event shapes.
 //! - [`store`]: DynamoDB adapters, the only code here that calls the AWS SDK.
 //! - [`user`]: the coached user's identity.
+//! - [`work_queue`]: SQS work queues (a worker handing work back).
 //! - [`config`]: environment configuration, read once at cold start.
 
+pub mod bus;
 pub mod config;
 pub mod devices;
 pub mod engine;
+pub mod generation;
 pub mod http;
+pub mod lambda_events;
 pub mod messages;
 pub mod preferences;
 pub mod push;
 pub mod report;
 pub mod store;
 pub mod user;
+pub mod work_queue;
 
 pub use config::Config;

@@ -206,3 +206,44 @@ pub async fn endpoints_for(tokens: &[&str]) -> Vec<Endpoint> {
         .filter(|e| tokens.contains(&e.token.as_str()))
         .collect()
 }
+
+/// Invokes a function through the host's Lambda Invoke API: whether it succeeded (no
+/// `X-Amz-Function-Error`) and its JSON output.
+pub async fn invoke(function: &str, payload: &Value) -> (bool, Value) {
+    let resp = http()
+        .post(format!(
+            "{}/2015-03-31/functions/{function}/invocations",
+            host_url()
+        ))
+        .json(payload)
+        .send()
+        .await
+        .expect("the host answers the Invoke API");
+    let ok = resp.status().is_success() && resp.headers().get("x-amz-function-error").is_none();
+    let text = resp.text().await.unwrap_or_default();
+    (ok, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Leases and run records, as the job functions build them.
+pub async fn jobs() -> functions::Jobs {
+    functions::jobs()
+        .await
+        .expect("the job environment is set by coach-local test")
+}
+
+/// Preferences for a user in `zone` with quiet hours around the current local time, so
+/// nothing planned for them is due while the tests run.
+pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::preferences::Preferences {
+    use chrono::Timelike;
+    let hour = chrono::Utc::now().with_timezone(&zone).hour();
+    let input: coaching::preferences::PreferencesInput =
+        serde_json::from_value(serde_json::json!({
+            "timezone": zone.name(),
+            "quiet_hours": {
+                "start": format!("{:02}:00", (hour + 23) % 24),
+                "end": format!("{:02}:00", (hour + 4) % 24),
+            },
+        }))
+        .expect("preferences input");
+    input.into_preferences().expect("valid preferences")
+}

@@ -15,9 +15,10 @@ use axum::Router;
 use serde_json::json;
 
 use crate::apigw;
+use crate::feeders::{Feed, FeedKind};
 use crate::jwt::{self, Validation};
 use crate::runtime::{FunctionSpec, Outcome, Pool};
-use crate::template::{Bindings, Route, Template, TemplateError};
+use crate::template::{Bindings, Route, Schedule, Template, TemplateError};
 
 /// API Gateway's payload limit for HTTP APIs.
 pub const MAX_HTTP_BODY: usize = 10 * 1024 * 1024;
@@ -44,6 +45,10 @@ pub struct Host {
     /// The template's function variables (Globals and each function's), resolved.
     environment: BTreeMap<String, String>,
     routes: Vec<(Route, String)>,
+    /// Each function's schedules.
+    schedules: Vec<(String, Schedule)>,
+    /// The queues feeding functions (SQS events and bus-rule taps).
+    feeds: Vec<Feed>,
     jwt: Validation,
 }
 
@@ -57,7 +62,39 @@ impl Host {
         let mut pools = BTreeMap::new();
         let mut routes = Vec::new();
         let mut environment = BTreeMap::new();
+        let mut schedules = Vec::new();
+        let mut feeds = Vec::new();
         for f in template.functions()? {
+            for s in &f.schedules {
+                schedules.push((f.name.clone(), s.clone()));
+            }
+            for q in &f.queues {
+                let arn = bindings.resolve_string(&q.queue)?;
+                let url = bindings.queue_url(&arn).ok_or_else(|| {
+                    TemplateError::Invalid(format!("{}.{}: no queue {arn}", f.name, q.event))
+                })?;
+                feeds.push(Feed {
+                    function: f.name.clone(),
+                    queue_url: url,
+                    queue_arn: arn,
+                    batch_size: q.batch_size as i32,
+                    concurrency: q.max_concurrency.unwrap_or(2).min(MAX_CONCURRENCY as u32)
+                        as usize,
+                    kind: FeedKind::Sqs,
+                });
+            }
+            for r in &f.bus_rules {
+                if let Some(url) = bindings.taps.get(&format!("{}/{}", f.name, r.event)) {
+                    feeds.push(Feed {
+                        function: f.name.clone(),
+                        queue_url: url.clone(),
+                        queue_arn: String::new(),
+                        batch_size: 10,
+                        concurrency: 2,
+                        kind: FeedKind::BusTap,
+                    });
+                }
+            }
             let mut env = opts.sdk_env.clone();
             for (k, v) in &f.environment {
                 let value = bindings.resolve_string(v)?;
@@ -107,6 +144,8 @@ impl Host {
             pools,
             environment,
             routes,
+            schedules,
+            feeds,
             jwt,
         })
     }
@@ -134,6 +173,16 @@ impl Host {
             .collect()
     }
 
+    /// Each function's schedules, as `(function, schedule)`.
+    pub fn schedules(&self) -> &[(String, Schedule)] {
+        &self.schedules
+    }
+
+    /// The queues that feed functions.
+    pub fn feeds(&self) -> &[Feed] {
+        &self.feeds
+    }
+
     /// Invokes a function by name with a JSON payload.
     pub async fn invoke(&self, name: &str, payload: Bytes) -> Option<Outcome> {
         let pool = self.pools.get(name)?.clone();
@@ -154,8 +203,31 @@ impl Host {
                 "/2015-03-31/functions/{name}/invocations",
                 post(lambda_invoke),
             )
+            .route("/_local/schedules/{name}", post(fire_schedule))
             .fallback(http_route)
             .with_state(self)
+    }
+}
+
+/// Fires a function's schedule now and answers with the function's output (502 with the
+/// Lambda error payload if it failed, 404 for a function without a schedule).
+async fn fire_schedule(State(host): State<Arc<Host>>, Path(name): Path<String>) -> Response {
+    let json = |status: StatusCode, body: Bytes| {
+        let mut r = (status, body).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
+    };
+    match crate::schedules::fire(&host, &name).await {
+        Some(Outcome::Success(out)) => json(StatusCode::OK, out),
+        Some(Outcome::FunctionError(e)) => json(StatusCode::BAD_GATEWAY, e),
+        None => lambda_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundException",
+            &format!("No scheduled function {name}"),
+        ),
     }
 }
 

@@ -6,6 +6,9 @@
 //!                               environment pointing at them, stops everything after
 //! coach-local token [SUB]       prints a dev token for SUB (default demo-user)
 //! ```
+//! Both feed SQS queues (and bus-rule tap queues) to their functions; `run` fires the
+//! template's schedules each minute, `test` only on demand (`POST /_local/schedules/{function}`)
+//! unless `COACH_LOCAL_SCHEDULES=1`.
 //! Run from the project root (or set `COACH_ROOT`). `COACH_LOCAL_PORT` sets the host's port for
 //! `run` (default 3000), `COACH_LOCAL_JWT_SECRET` the token secret.
 
@@ -112,6 +115,25 @@ async fn start(
     Ok((stack, Arc::new(host)))
 }
 
+/// Starts feeding the queues to their functions and, if `schedules` is set, firing the
+/// schedules each minute. The tasks run until aborted.
+async fn start_background(
+    stack: &Stack,
+    host: &Arc<Host>,
+    schedules: bool,
+) -> Result<Vec<tokio::task::JoinHandle<()>>, String> {
+    let armed = coach_local::schedules::arm(host)?;
+    let mut tasks = coach_local::feeders::start(
+        host.clone(),
+        stack.sqs_client().await,
+        host.feeds().to_vec(),
+    );
+    if schedules {
+        tasks.push(coach_local::schedules::start(host.clone(), armed));
+    }
+    Ok(tasks)
+}
+
 fn serve(host: Arc<Host>, listener: TcpListener) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let app = host
@@ -156,6 +178,7 @@ async fn run() -> Outcome {
     .await?;
     let version = seed_demo_user(&stack).await?;
     let server = serve(host.clone(), listener);
+    let background = start_background(&stack, &host, true).await?;
 
     let url = format!("http://127.0.0.1:{port}");
     let token = jwt::token_for(
@@ -171,6 +194,8 @@ Tug Coach is running at {url}  (Ctrl-C stops everything)
   functions:   {functions}
   DynamoDB:    {dynamo} (data in .local/dynamodb-data)   moto: {moto}
   logs:        .local/logs
+  schedules:   {schedules} fire on time; fire one now with
+               curl -X POST {url}/_local/schedules/job-deliver
 
 A dev token for the demo user "{DEMO_USER}" (7 days; `make token` mints another):
   export TOKEN='{token}'
@@ -189,9 +214,16 @@ Try:
         functions = host.function_names().join(", "),
         dynamo = stack.dynamodb_url,
         moto = stack.moto_url,
+        schedules = host
+            .schedules()
+            .iter()
+            .map(|(f, s)| format!("{f} {}", s.expression))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     stop_signal().await;
     eprintln!("\ncoach-local: stopping");
+    background.iter().for_each(|t| t.abort());
     server.abort();
     host.shutdown().await;
     stack.stop().await;
@@ -248,6 +280,9 @@ async fn test(cmd: Vec<String>) -> Outcome {
         .await
         .map_err(|e| e.to_string())?;
     let server = serve(host.clone(), listener);
+    // Tests fire schedules on demand; COACH_LOCAL_SCHEDULES=1 fires them on time as well.
+    let on_time = std::env::var("COACH_LOCAL_SCHEDULES").is_ok_and(|v| v == "1");
+    let background = start_background(&stack, &host, on_time).await?;
 
     let mut env: BTreeMap<String, String> = stack.sdk_env().into_iter().collect();
     env.extend(host.environment().clone());
@@ -291,6 +326,7 @@ async fn test(cmd: Vec<String>) -> Outcome {
             130
         }
     };
+    background.iter().for_each(|t| t.abort());
     server.abort();
     host.shutdown().await;
     stack.stop().await;

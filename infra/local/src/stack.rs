@@ -199,6 +199,15 @@ impl Stack {
             .await
     }
 
+    /// An SQS client pointed at this stack's moto.
+    pub async fn sqs_client(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::config::Builder::from(&Self::sdk_config().await)
+                .endpoint_url(&self.moto_url)
+                .build(),
+        )
+    }
+
     /// A DynamoDB client pointed at this stack.
     pub async fn dynamodb_client(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::from_conf(
@@ -411,6 +420,59 @@ impl Stack {
                     attributes: [("Arn".to_owned(), arn)].into(),
                 },
             );
+        }
+
+        // moto cannot invoke the host's functions, so each bus rule that targets a function
+        // delivers to a tap queue instead, which the host feeds to the function.
+        for f in template.functions()? {
+            for rule in &f.bus_rules {
+                let name = format!(
+                    "{}-tap-{}-{}",
+                    crate::template::STACK_NAME,
+                    f.name,
+                    rule.event
+                );
+                let url = sqs
+                    .create_queue()
+                    .queue_name(&name)
+                    .attributes(
+                        aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+                        "30",
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| provision_error(&name, e))?
+                    .queue_url
+                    .ok_or_else(|| provision_error(&name, "no queue URL returned"))?;
+                let bus = match &rule.bus {
+                    Some(n) => b.resolve_string(n)?,
+                    None => "default".to_owned(),
+                };
+                let pattern = serde_json::to_string(&b.resolve(&rule.pattern)?)
+                    .map_err(|e| provision_error(&name, e))?;
+                events
+                    .put_rule()
+                    .name(&name)
+                    .event_bus_name(&bus)
+                    .event_pattern(pattern)
+                    .send()
+                    .await
+                    .map_err(|e| provision_error(&name, e))?;
+                let target = aws_sdk_eventbridge::types::Target::builder()
+                    .id("tap")
+                    .arn(format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"))
+                    .build()
+                    .map_err(|e| provision_error(&name, e))?;
+                events
+                    .put_targets()
+                    .rule(&name)
+                    .event_bus_name(&bus)
+                    .targets(target)
+                    .send()
+                    .await
+                    .map_err(|e| provision_error(&name, e))?;
+                b.taps.insert(format!("{}/{}", f.name, rule.event), url);
+            }
         }
         Ok(b)
     }

@@ -64,6 +64,46 @@ pub struct FunctionDef {
     /// The log format (LoggingConfig: `Text` or `JSON`), if set.
     pub log_format: Option<Value>,
     pub routes: Vec<Route>,
+    /// EventBridge Scheduler schedules (`ScheduleV2` events).
+    pub schedules: Vec<Schedule>,
+    /// SQS queues feeding the function (`SQS` events).
+    pub queues: Vec<QueueSource>,
+    /// Bus rules targeting the function (`EventBridgeRule` events).
+    pub bus_rules: Vec<BusRule>,
+}
+
+/// A `ScheduleV2` event of a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// The event's name in the template.
+    pub event: String,
+    /// `cron(…)` or `rate(…)`.
+    pub expression: String,
+    /// IANA zone the cron is read in (UTC when absent).
+    pub timezone: Option<String>,
+    /// The payload the function receives (`{}` when absent).
+    pub input: Option<String>,
+}
+
+/// An `SQS` event of a function.
+#[derive(Debug, Clone)]
+pub struct QueueSource {
+    pub event: String,
+    /// The queue's ARN expression, unresolved.
+    pub queue: Value,
+    pub batch_size: u32,
+    /// `ScalingConfig.MaximumConcurrency`, if set.
+    pub max_concurrency: Option<u32>,
+}
+
+/// An `EventBridgeRule` event of a function.
+#[derive(Debug, Clone)]
+pub struct BusRule {
+    pub event: String,
+    /// The bus name expression (the default bus when absent), unresolved.
+    pub bus: Option<Value>,
+    /// The event pattern, unresolved.
+    pub pattern: Value,
 }
 
 /// The JWT authorizer's configuration, unresolved.
@@ -181,12 +221,70 @@ impl Template {
             let log_level = logging.and_then(|l| l.get("ApplicationLogLevel")).cloned();
             let log_format = logging.and_then(|l| l.get("LogFormat")).cloned();
             let mut routes = Vec::new();
+            let mut schedules = Vec::new();
+            let mut queues = Vec::new();
+            let mut bus_rules = Vec::new();
             if let Some(events) = props.get("Events").and_then(Value::as_mapping) {
-                for (_, event) in events {
-                    if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                        continue;
-                    }
+                for (name, event) in events {
+                    let name = name.as_str().unwrap_or_default().to_owned();
                     let p = event.get("Properties");
+                    let text = |key: &str| {
+                        p.and_then(|p| p.get(key))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    };
+                    match event.get("Type").and_then(Value::as_str) {
+                        Some("HttpApi") => {}
+                        Some("ScheduleV2") | Some("Schedule") => {
+                            let Some(expression) = text("ScheduleExpression") else {
+                                return Err(invalid(format!(
+                                    "{id}.{name}: a schedule without ScheduleExpression"
+                                )));
+                            };
+                            schedules.push(Schedule {
+                                event: name,
+                                expression,
+                                timezone: text("ScheduleExpressionTimezone"),
+                                input: text("Input"),
+                            });
+                            continue;
+                        }
+                        Some("SQS") => {
+                            let Some(queue) = p.and_then(|p| p.get("Queue")).cloned() else {
+                                return Err(invalid(format!("{id}.{name}: SQS without Queue")));
+                            };
+                            let number = |key: &str| {
+                                p.and_then(|p| p.get(key))
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| u32::try_from(n).ok())
+                            };
+                            queues.push(QueueSource {
+                                event: name,
+                                queue,
+                                batch_size: number("BatchSize").unwrap_or(10),
+                                max_concurrency: p
+                                    .and_then(|p| p.get("ScalingConfig"))
+                                    .and_then(|c| c.get("MaximumConcurrency"))
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| u32::try_from(n).ok()),
+                            });
+                            continue;
+                        }
+                        Some("EventBridgeRule") => {
+                            let Some(pattern) = p.and_then(|p| p.get("Pattern")).cloned() else {
+                                return Err(invalid(format!(
+                                    "{id}.{name}: EventBridgeRule without Pattern"
+                                )));
+                            };
+                            bus_rules.push(BusRule {
+                                event: name,
+                                bus: p.and_then(|p| p.get("EventBusName")).cloned(),
+                                pattern,
+                            });
+                            continue;
+                        }
+                        _ => continue,
+                    }
                     let path = p.and_then(|p| p.get("Path")).and_then(Value::as_str);
                     let method = p.and_then(|p| p.get("Method")).and_then(Value::as_str);
                     match (path, method) {
@@ -211,6 +309,9 @@ impl Template {
                 log_level,
                 log_format,
                 routes,
+                schedules,
+                queues,
+                bus_rules,
             });
         }
         Ok(out)
@@ -267,9 +368,21 @@ pub struct Binding {
 pub struct Bindings {
     pub parameters: BTreeMap<String, String>,
     pub resources: BTreeMap<String, Binding>,
+    /// Local only: the queue URL each function's bus rule delivers to (`function/event`), since
+    /// moto cannot invoke the host's functions as rule targets.
+    pub taps: BTreeMap<String, String>,
 }
 
 impl Bindings {
+    /// The URL of the created queue with this ARN.
+    pub fn queue_url(&self, arn: &str) -> Option<String> {
+        self.resources.values().find_map(|b| {
+            (b.attributes.get("Arn").map(String::as_str) == Some(arn))
+                .then(|| b.attributes.get("QueueUrl").cloned())
+                .flatten()
+        })
+    }
+
     fn reference(&self, name: &str) -> Result<String, TemplateError> {
         match name {
             "AWS::StackName" => return Ok(STACK_NAME.into()),

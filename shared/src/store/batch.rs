@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, WriteRequest};
 use aws_sdk_dynamodb::Client;
 
 use super::StoreError;
@@ -96,6 +96,58 @@ pub async fn write_all(
         }
     }
     Ok(())
+}
+
+/// Most keys in one BatchGetItem.
+pub const BATCH_GET_MAX: usize = 100;
+
+/// Reads these keys of `table`, [`BATCH_GET_MAX`] per BatchGetItem; unprocessed keys are read
+/// again with backoff and jitter up to [`BATCH_ATTEMPTS`] times. Absent keys are absent from
+/// the answer; the order is not the keys' order.
+pub async fn get_all(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    projection: Option<&str>,
+) -> Result<Vec<Item>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(BATCH_GET_MAX) {
+        let mut request = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .set_projection_expression(projection.map(str::to_owned))
+                .build()
+                .map_err(StoreError::dynamo)?,
+        );
+        let mut attempt = 0;
+        while let Some(req) = request.take() {
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            attempt += 1;
+            let out = client
+                .batch_get_item()
+                .request_items(table, req)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(table))
+                    .unwrap_or_default(),
+            );
+            request = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .filter(|k| !k.keys().is_empty());
+            if request.is_some() && attempt >= BATCH_ATTEMPTS {
+                return Err(StoreError::Dynamo(format!(
+                    "keys still unprocessed after {attempt} attempts"
+                )));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Full-jitter exponential backoff: a uniform wait in [0, min(2 s, 25 ms · 2^attempt)).

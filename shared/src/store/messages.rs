@@ -1,17 +1,19 @@
 //! The messages table: each user's messages, their interactions and feedback, and the
 //! per-variant counters interactions add to (statistics table).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
+};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::batch::{delete_keys, partition_keys, Item};
+use super::batch::{delete_keys, get_all, partition_keys, write_all, Item};
 use super::{user_pk, StoreError};
 use crate::engine::history::MessageStatus;
 use crate::engine::rng::stable_hash;
@@ -428,69 +430,72 @@ impl MessageStore {
         Ok(n)
     }
 
-    /// The counters of these (template, variant) pairs, one BatchGetItem per 100 keys, with
-    /// unprocessed keys read again. Pairs never counted are absent.
+    /// The counters of these (template, variant) pairs, read with BatchGetItem (see
+    /// [`get_all`]). Pairs never counted are absent.
     pub async fn variant_stats(&self, pairs: &[(String, String)]) -> Result<StatsMap, StoreError> {
+        let keys: Vec<Item> = pairs.iter().map(|(t, v)| variant_key(t, v)).collect();
         let mut stats = StatsMap::new();
-        for chunk in pairs.chunks(100) {
-            let keys: Vec<Item> = chunk.iter().map(|(t, v)| variant_key(t, v)).collect();
-            let mut request = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .build()
-                    .map_err(StoreError::dynamo)?,
+        for item in get_all(&self.client, &self.stats_table, keys, None).await? {
+            let (Some(t), Some(v)) = (
+                item.get("template_id").and_then(|a| a.as_s().ok()),
+                item.get("variant_id").and_then(|a| a.as_s().ok()),
+            ) else {
+                continue;
+            };
+            let n = |k: &str| {
+                item.get(k)
+                    .and_then(|a| a.as_n().ok())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0)
+            };
+            stats.entry(t.clone()).or_default().insert(
+                v.clone(),
+                VariantStats {
+                    sent: n("sent"),
+                    read: n("read"),
+                    acted: n("acted"),
+                },
             );
-            let mut attempt = 0;
-            while let Some(req) = request.take() {
-                if attempt > 0 {
-                    tokio::time::sleep(super::batch::backoff(attempt)).await;
-                }
-                attempt += 1;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.stats_table, req)
-                    .send()
-                    .await
-                    .map_err(StoreError::dynamo)?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.stats_table))
-                    .unwrap_or_default()
-                {
-                    let (Some(t), Some(v)) = (
-                        item.get("template_id").and_then(|a| a.as_s().ok()),
-                        item.get("variant_id").and_then(|a| a.as_s().ok()),
-                    ) else {
-                        continue;
-                    };
-                    let n = |k: &str| {
-                        item.get(k)
-                            .and_then(|a| a.as_n().ok())
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(0)
-                    };
-                    stats.entry(t.clone()).or_default().insert(
-                        v.clone(),
-                        VariantStats {
-                            sent: n("sent"),
-                            read: n("read"),
-                            acted: n("acted"),
-                        },
-                    );
-                }
-                request = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.stats_table))
-                    .filter(|k| !k.keys().is_empty());
-                if request.is_some() && attempt >= super::batch::BATCH_ATTEMPTS {
-                    return Err(StoreError::Dynamo(format!(
-                        "variant statistics still unprocessed after {attempt} attempts"
-                    )));
-                }
-            }
         }
         Ok(stats)
+    }
+
+    /// Which of these (user, message id) pairs are stored, as `(pk, sk)` keys; one
+    /// BatchGetItem per 100 keys (keys only).
+    pub async fn existing(
+        &self,
+        ids: &[(UserId, String)],
+    ) -> Result<HashSet<(String, String)>, StoreError> {
+        let keys: Vec<Item> = ids.iter().map(|(u, id)| Self::key(u, id)).collect();
+        let found = get_all(&self.client, &self.table, keys, Some("pk, sk")).await?;
+        Ok(found
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    i.get("pk")?.as_s().ok()?.clone(),
+                    i.get("sk")?.as_s().ok()?.clone(),
+                ))
+            })
+            .collect())
+    }
+
+    /// Stores new messages with BatchWriteItem (25 per call, unprocessed items retried with
+    /// backoff). BatchWriteItem takes no condition, so callers must know the ids are new: the
+    /// generation worker holds its segment's lease (no other run plans these users meanwhile)
+    /// and has just checked them with [`MessageStore::existing`]. The ids are derived from
+    /// (user, occurrence), so even a repeated write leaves one message per occurrence.
+    pub async fn put_new(&self, messages: &[(UserId, Message)]) -> Result<(), StoreError> {
+        let requests = messages
+            .iter()
+            .map(|(u, m)| {
+                PutRequest::builder()
+                    .set_item(Some(Self::item(u, m)?))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(StoreError::dynamo)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        write_all(&self.client, &self.table, requests).await
     }
 }
 

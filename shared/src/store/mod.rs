@@ -13,7 +13,8 @@
 //! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`) |
 //!
 //! The whole partition (preferences, summary, devices) is read with one Query on `pk`; export
-//! reads it, erasure deletes it.
+//! reads it, erasure deletes it. Generation workers read whole partitions with a parallel Scan
+//! of their segment (the only Scan besides cleanup).
 //!
 //! **Messages** (`MESSAGES_TABLE`): `pk = USER#<sub>`, `sk = MSG#<id>`, id = hash of (user,
 //! trigger occurrence). TTL `retain_until`.
@@ -27,19 +28,26 @@
 //! | feedback | UpdateItem `attribute_exists(pk)` |
 //! | due messages (delivery) | Query sparse GSI `Due` (`due_shard` = DUE#00–15, `due_at`) |
 //! | erase a user | Query keys + BatchWriteItem deletes |
+//! | generation: which planned ids exist | BatchGetItem (keys only) |
+//! | generation: store new messages | BatchWriteItem under the segment's lease |
 //!
 //! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
 //! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
+//! Leases and generation-run records: [`jobs`].
 
 pub mod batch;
 mod devices;
+pub mod jobs;
 pub mod messages;
 mod profiles;
+mod scan;
 
+pub use jobs::{JobStore, RunStatus, SegmentCounts};
 pub use messages::{Created, ListFilter, MessageStore, Page, Position};
 pub use profiles::{
     PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary,
 };
+pub use scan::ProfilePage;
 
 /// A storage failure. Callers log it and answer 500; its text never reaches a client.
 #[derive(Debug, thiserror::Error)]

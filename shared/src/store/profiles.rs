@@ -47,6 +47,36 @@ pub struct VersionedPreferences {
     pub preferences: Preferences,
 }
 
+impl Profile {
+    /// A profile with nothing stored yet: default preferences, no summary, no devices.
+    pub fn empty() -> Self {
+        Profile {
+            preferences: VersionedPreferences::initial(),
+            summary: None,
+            devices: Vec::new(),
+        }
+    }
+
+    /// Takes in one item of the partition (rate-limit items and unknown kinds are ignored).
+    pub(super) fn absorb(&mut self, item: Item) -> Result<(), StoreError> {
+        let sk = item
+            .get("sk")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        if sk == SK_PREFERENCES {
+            self.preferences = decode(&item)?;
+        } else if sk == SK_SUMMARY {
+            self.summary = Some(decode_summary(&item)?);
+        } else if sk.starts_with(DEVICE_PREFIX) {
+            self.devices.push(
+                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+        }
+        Ok(())
+    }
+}
+
 impl VersionedPreferences {
     /// What a user who never wrote preferences has: the defaults at version 0.
     pub fn initial() -> Self {
@@ -106,11 +136,7 @@ impl ProfileStore {
     /// The user's preferences (defaults at version 0 if none), behaviour summary and devices,
     /// from one strongly consistent, paginated Query of their partition.
     pub async fn profile(&self, user: &UserId) -> Result<Profile, StoreError> {
-        let mut profile = Profile {
-            preferences: VersionedPreferences::initial(),
-            summary: None,
-            devices: Vec::new(),
-        };
+        let mut profile = Profile::empty();
         let mut start: Option<Item> = None;
         loop {
             let out = self
@@ -125,21 +151,7 @@ impl ProfileStore {
                 .await
                 .map_err(StoreError::dynamo)?;
             for item in out.items.unwrap_or_default() {
-                let sk = item
-                    .get("sk")
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default();
-                if sk == SK_PREFERENCES {
-                    profile.preferences = decode(&item)?;
-                } else if sk == SK_SUMMARY {
-                    profile.summary = Some(decode_summary(&item)?);
-                } else if sk.starts_with(DEVICE_PREFIX) {
-                    profile.devices.push(
-                        serde_dynamo::from_item(item)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    );
-                }
+                profile.absorb(item)?;
             }
             start = out.last_evaluated_key;
             if start.is_none() {

@@ -1,0 +1,38 @@
+//! SQS adapter for work queues: a worker hands the rest of its work back to its own queue.
+
+use aws_sdk_sqs::Client;
+
+/// A work-queue failure.
+#[derive(Debug, thiserror::Error)]
+#[error("sqs: {0}")]
+pub struct QueueError(String);
+
+/// One SQS queue, by URL.
+#[derive(Clone, Debug)]
+pub struct WorkQueue {
+    client: Client,
+    url: String,
+}
+
+impl WorkQueue {
+    /// The queue at `url`.
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        WorkQueue {
+            client,
+            url: url.into(),
+        }
+    }
+
+    /// Sends `body`, visible after `delay_secs` (0–900).
+    pub async fn send(&self, body: String, delay_secs: i32) -> Result<(), QueueError> {
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .delay_seconds(delay_secs.clamp(0, 900))
+            .send()
+            .await
+            .map_err(|e| QueueError(format!("{e:?}")))?;
+        Ok(())
+    }
+}
