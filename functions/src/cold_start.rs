@@ -90,3 +90,19 @@ pub async fn jobs() -> Result<Jobs, lambda_http::Error> {
         queue: work_queue("GENERATE_QUEUE_URL").await?,
     })
 }
+
+/// What delivery uses: the stores, SNS push and the bus.
+pub struct Delivery {
+    pub stores: Stores,
+    pub push: Push,
+    pub bus: coaching::bus::Bus,
+}
+
+/// The delivery clients.
+pub async fn delivery() -> Result<Delivery, lambda_http::Error> {
+    Ok(Delivery {
+        stores: stores().await?,
+        push: push().await?,
+        bus: bus().await?,
+    })
+}

@@ -4,8 +4,6 @@
 //! message (`ReportBatchItemFailures`), so only failed items are retried and, after repeated
 //! failures, dead-lettered.
 
-use std::time::{Duration, Instant};
-
 use coaching::bus::GenerateSegment;
 use coaching::generation::{Generator, SegmentRun, SegmentWorker};
 use coaching::lambda_events::{BatchItemFailure, BusEvent, SqsBatchResponse, SqsEvent};
@@ -16,14 +14,6 @@ use crate::Jobs;
 
 /// Seconds a segment held by another run waits before it is tried again.
 pub const BUSY_DELAY_SECS: i32 = 10;
-
-fn deadline(ctx: &lambda_runtime::Context) -> Instant {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    Instant::now() + Duration::from_millis(ctx.deadline.saturating_sub(now_ms))
-}
 
 fn envelope(work: &GenerateSegment) -> String {
     json!({
@@ -40,7 +30,7 @@ pub async fn handle(
     generator: &Generator,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, Error> {
-    let deadline = deadline(&event.context);
+    let deadline = crate::deadline(&event.context);
     let worker = SegmentWorker {
         profiles: &jobs.stores.profiles,
         messages: &jobs.stores.messages,

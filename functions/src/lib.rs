@@ -15,9 +15,14 @@ pub mod api_list_messages;
 pub mod api_put_personalization;
 pub mod api_register_device;
 mod cold_start;
+pub mod job_deliver;
 pub mod job_generate;
 pub mod job_generate_segment;
+mod lambda_deadline;
 mod respond;
 mod user_view;
 
-pub use cold_start::{init_tracing, jobs, profile_store, push, stores, Jobs, Stores};
+pub use cold_start::{
+    delivery, init_tracing, jobs, profile_store, push, stores, Delivery, Jobs, Stores,
+};
+pub use lambda_deadline::deadline;

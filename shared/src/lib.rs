@@ -4,8 +4,10 @@
 //! - [`preferences`]: the user's coaching preferences (pure domain: types, defaults, validation).
 //! - [`http`]: API Gateway HTTP API edge helpers (caller identity, bounded JSON bodies, problem+json).
 //! - [`messages`], [`devices`]: stored messages with their interactions, push devices.
+//! - [`metrics`]: CloudWatch Embedded Metric Format.
 //! - [`report`]: the summary and insights the app shows.
 //! - [`push`]: SNS mobile-push endpoints.
+//! - [`delivery`]: send-time decisions, push payloads and the deliverer.
 //! - [`generation`]: planning users and storing their messages (manual run, segment worker).
 //! - [`bus`]: domain events and the EventBridge adapter; [`lambda_events`]: SQS and bus event shapes.
 //! - [`store`]: DynamoDB adapters, the only code here that calls the AWS SDK.
@@ -15,12 +17,14 @@
 
 pub mod bus;
 pub mod config;
+pub mod delivery;
 pub mod devices;
 pub mod engine;
 pub mod generation;
 pub mod http;
 pub mod lambda_events;
 pub mod messages;
+pub mod metrics;
 pub mod preferences;
 pub mod push;
 pub mod report;

@@ -133,6 +133,22 @@ pub struct Message {
     pub feedback: Option<Feedback>,
     #[serde(default)]
     pub reason: MessageReason,
+    /// What delivery did (set when it sent, failed or dropped the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+}
+
+/// The outcome of delivering a message.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Delivery {
+    /// Devices that accepted the push.
+    pub devices: u32,
+    /// SNS message ids, one per accepting device.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sns_message_ids: Vec<String>,
+    /// Why it was not sent (`no_enabled_device`, `push_unavailable`, `expired`, `opted_out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 impl Message {
@@ -161,6 +177,7 @@ impl Message {
             acted_at: None,
             dismissed_at: None,
             feedback: None,
+            delivery: None,
             reason: MessageReason {
                 trigger: p.reason.trigger.clone(),
                 figures: p
@@ -370,6 +387,7 @@ mod tests {
             acted_at: None,
             dismissed_at: None,
             feedback: None,
+            delivery: None,
             reason: MessageReason::default(),
         }
     }

@@ -21,6 +21,20 @@ fn sns(e: impl std::error::Error) -> PushError {
     PushError::Sns(format!("{e:?}"))
 }
 
+/// Why a publish to one endpoint failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    /// The endpoint is disabled or deleted (the token is dead): never retry it.
+    #[error("endpoint gone: {0}")]
+    Gone(String),
+    /// Throttling, a 5xx, or no answer: worth retrying.
+    #[error("temporary: {0}")]
+    Temporary(String),
+    /// Anything else (a bad request): retrying will not help.
+    #[error("rejected: {0}")]
+    Rejected(String),
+}
+
 /// The SNS platform applications of each push service.
 #[derive(Clone, Debug)]
 pub struct PlatformApps {
@@ -159,6 +173,27 @@ impl Push {
         Ok(())
     }
 
+    /// Publishes `message` (an SNS JSON message structure, one body per platform) to one
+    /// endpoint; returns SNS's message id.
+    pub async fn publish(&self, arn: &str, message: &str) -> Result<String, PublishError> {
+        let res = self
+            .client
+            .publish()
+            .target_arn(arn)
+            .message(message)
+            .message_structure("json")
+            .send()
+            .await;
+        match res {
+            Ok(out) => Ok(out.message_id.unwrap_or_default()),
+            Err(e) => Err(classify(
+                e.as_service_error().and_then(|s| s.meta().code()),
+                e.raw_response().map(|r| r.status().as_u16()),
+                format!("{e:?}"),
+            )),
+        }
+    }
+
     /// Deletes the endpoint if it still belongs to `user` (a token that moved to another
     /// account keeps working there). Deleting an absent endpoint is not an error.
     pub async fn delete_endpoint(&self, user: &UserId, arn: &str) -> Result<(), PushError> {
@@ -178,6 +213,26 @@ impl Push {
     }
 }
 
+/// Sorts a publish failure by SNS error code and HTTP status (none: no response at all).
+fn classify(code: Option<&str>, status: Option<u16>, text: String) -> PublishError {
+    match code {
+        Some("EndpointDisabled" | "NotFound") => PublishError::Gone(text),
+        Some(
+            "Throttled"
+            | "Throttling"
+            | "ThrottlingException"
+            | "InternalError"
+            | "KMSThrottling"
+            | "ServiceUnavailable",
+        ) => PublishError::Temporary(text),
+        _ => match status {
+            None => PublishError::Temporary(text),
+            Some(s) if s >= 500 || s == 429 => PublishError::Temporary(text),
+            Some(_) => PublishError::Rejected(text),
+        },
+    }
+}
+
 /// The endpoint ARN named in SNS's "already exists with the same Token" error.
 fn existing_arn(text: &str) -> Option<String> {
     if !text.contains("already exists with the same Token") {
@@ -193,7 +248,34 @@ fn existing_arn(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::existing_arn;
+    use super::{classify, existing_arn, PublishError};
+
+    #[test]
+    fn dead_endpoints_are_never_retried_and_throttling_is() {
+        let t = String::new;
+        assert_eq!(
+            classify(Some("EndpointDisabled"), Some(400), t()),
+            PublishError::Gone(t())
+        );
+        assert_eq!(
+            classify(Some("NotFound"), Some(404), t()),
+            PublishError::Gone(t())
+        );
+        assert_eq!(
+            classify(Some("Throttled"), Some(400), t()),
+            PublishError::Temporary(t())
+        );
+        assert_eq!(
+            classify(Some("InternalError"), Some(500), t()),
+            PublishError::Temporary(t())
+        );
+        assert_eq!(classify(None, Some(503), t()), PublishError::Temporary(t()));
+        assert_eq!(classify(None, None, t()), PublishError::Temporary(t()));
+        assert_eq!(
+            classify(Some("InvalidParameter"), Some(400), t()),
+            PublishError::Rejected(t())
+        );
+    }
 
     #[test]
     fn reads_the_arn_of_an_existing_endpoint() {

@@ -46,6 +46,41 @@ impl ProfileStore {
         Ok(())
     }
 
+    /// Marks the device disabled if it still has endpoint `arn` (a re-registration since
+    /// then keeps its new endpoint enabled). False if it changed or is gone.
+    pub async fn disable_device(
+        &self,
+        user: &UserId,
+        id: &str,
+        arn: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(Self::item_key(user, &device_sk(id))))
+            .update_expression("SET enabled = :f, updated_at = :now")
+            .condition_expression("endpoint_arn = :arn")
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":arn", AttributeValue::S(arn.to_owned()))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            )
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::dynamo(e)),
+        }
+    }
+
     /// Deletes the device item; deleting an absent one is not an error.
     pub async fn delete_device(&self, user: &UserId, id: &str) -> Result<(), StoreError> {
         self.client()

@@ -99,7 +99,19 @@ impl MessageStore {
         }
     }
 
-    fn key(user: &UserId, id: &str) -> Item {
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub(super) fn stats_table(&self) -> &str {
+        &self.stats_table
+    }
+
+    pub(super) fn key(user: &UserId, id: &str) -> Item {
         HashMap::from([
             ("pk".to_owned(), AttributeValue::S(user_pk(user))),
             ("sk".to_owned(), AttributeValue::S(message_sk(id))),

@@ -27,6 +27,9 @@
 //! | interaction | TransactWriteItems: conditional UpdateItem + variant counter ADD |
 //! | feedback | UpdateItem `attribute_exists(pk)` |
 //! | due messages (delivery) | Query sparse GSI `Due` (`due_shard` = DUE#00–15, `due_at`) |
+//! | claim for sending | UpdateItem scheduled → sending, moved to `LEASE#nn` (see `delivery`) |
+//! | stuck claims (health) | Query `Due` on `LEASE#00–15` with `due_at` before now |
+//! | record the send | TransactWriteItems: sending → sent/failed + variant `sent` ADD |
 //! | erase a user | Query keys + BatchWriteItem deletes |
 //! | generation: which planned ids exist | BatchGetItem (keys only) |
 //! | generation: store new messages | BatchWriteItem under the segment's lease |
@@ -36,12 +39,14 @@
 //! Leases and generation-run records: [`jobs`].
 
 pub mod batch;
+mod delivery;
 mod devices;
 pub mod jobs;
 pub mod messages;
 mod profiles;
 mod scan;
 
+pub use delivery::DueKey;
 pub use jobs::{JobStore, RunStatus, SegmentCounts};
 pub use messages::{Created, ListFilter, MessageStore, Page, Position};
 pub use profiles::{

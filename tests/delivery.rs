@@ -1,0 +1,348 @@
+//! Delivery against the local stack: job-deliver through the host, SNS pushes counted in moto's
+//! `/moto-api/data.json`. The scenarios run one at a time (each deliverer run delivers every
+//! due message, so a concurrent scenario's message could be delivered by another's run).
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Timelike, Utc};
+use coach_tests::{call, env, invoke, seed_message, stores, unique_user};
+use coaching::engine::history::MessageStatus;
+use coaching::preferences::{MessageType, PreferencesInput};
+use coaching::user::UserId;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+static SERIAL: Mutex<()> = Mutex::const_new(());
+
+/// Pushes moto recorded per endpoint ARN: message id → SNS message.
+async fn pushes() -> HashMap<String, HashMap<String, String>> {
+    let data: Value = reqwest::get(format!("{}/moto-api/data.json", env("COACH_MOTO_URL")))
+        .await
+        .expect("moto answers")
+        .json()
+        .await
+        .expect("data.json");
+    data["sns"]["PlatformEndpoint"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let messages = e["messages"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (e["arn"].as_str().unwrap_or_default().to_owned(), messages)
+        })
+        .collect()
+}
+
+async fn pushes_to(arn: &str) -> HashMap<String, String> {
+    pushes().await.remove(arn).unwrap_or_default()
+}
+
+/// A user with these preferences (as the app would PUT them).
+async fn user_with(prefs: Value) -> UserId {
+    let stores = stores().await;
+    let user = UserId::parse(&unique_user("deliver")).expect("user id");
+    let input: PreferencesInput = serde_json::from_value(prefs).expect("preferences input");
+    let prefs = input.into_preferences().expect("valid preferences");
+    stores
+        .profiles
+        .put_preferences(&user, prefs, 0, Utc::now())
+        .await
+        .expect("preferences stored");
+    user
+}
+
+/// Registers a device through the API; returns its endpoint ARN.
+async fn device(user: &UserId, id: &str, body: Value) -> String {
+    let (status, resp) = call(
+        "PUT",
+        &format!("/coaching/devices/{id}"),
+        user.as_str(),
+        Some(body),
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{status} {resp}");
+    stores()
+        .await
+        .profiles
+        .device(user, id)
+        .await
+        .expect("device read")
+        .expect("device stored")
+        .endpoint_arn
+}
+
+fn apns(seed: &str) -> Value {
+    let hex: String = format!(
+        "{:0>64}",
+        seed.bytes().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    json!({"platform": "apns", "token": &hex[hex.len() - 64..]})
+}
+
+async fn deliver() -> Value {
+    let (ok, out) = invoke("job-deliver", &json!({"job": "deliver"})).await;
+    assert!(ok, "job-deliver failed: {out}");
+    out
+}
+
+#[tokio::test]
+async fn two_deliverers_at_once_send_each_message_once() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("t"))).await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let m = seed_message(
+            &s,
+            user.as_str(),
+            &format!("tip:{i}"),
+            MessageType::HabitFormationTip,
+            MessageStatus::Scheduled,
+            0,
+        )
+        .await;
+        ids.push(m.id);
+    }
+    let (a, b) = tokio::join!(deliver(), deliver());
+    let sent = a["sent"].as_u64().unwrap_or(0) + b["sent"].as_u64().unwrap_or(0);
+    assert!(sent >= 12, "runs: {a} {b}");
+
+    let pushed = pushes_to(&arn).await;
+    assert_eq!(pushed.len(), 12, "one push per message");
+    for id in &ids {
+        let m = s
+            .messages
+            .get(&user, id)
+            .await
+            .expect("read")
+            .expect("message");
+        assert_eq!(m.status, MessageStatus::Sent);
+        let delivery = m.delivery.expect("delivery recorded");
+        assert_eq!(delivery.devices, 1);
+        let sns_id = &delivery.sns_message_ids[0];
+        let body: Value = serde_json::from_str(&pushed[sns_id]).expect("SNS JSON message");
+        let apns: Value =
+            serde_json::from_str(body["APNS"].as_str().expect("APNS body")).expect("APNS JSON");
+        assert_eq!(apns["message_id"], json!(id));
+        assert_eq!(
+            apns["deep_link"],
+            json!(format!("tug://coaching/messages/{id}"))
+        );
+        assert_eq!(apns["aps"]["alert"]["title"], json!(m.title));
+        let fcm: Value =
+            serde_json::from_str(body["GCM"].as_str().expect("GCM body")).expect("FCM JSON");
+        assert_eq!(fcm["data"]["message_id"], json!(id));
+    }
+    // Nothing is left to send.
+    let again = deliver().await;
+    assert_eq!(pushes_to(&arn).await.len(), 12, "{again}");
+}
+
+#[tokio::test]
+async fn a_dead_endpoint_disables_its_device_and_the_other_device_still_gets_the_push() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let dead = device(&user, "old-phone", apns(&unique_user("d"))).await;
+    let fcm_token = format!(
+        "{}:APA91b",
+        uuid::Uuid::new_v4().simple().to_string().repeat(2)
+    );
+    let live = device(
+        &user,
+        "pixel",
+        json!({"platform": "fcm", "token": fcm_token}),
+    )
+    .await;
+    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    sns.set_endpoint_attributes()
+        .endpoint_arn(&dead)
+        .attributes("Enabled", "false")
+        .send()
+        .await
+        .expect("disable endpoint");
+
+    let first = seed_message(
+        &s,
+        user.as_str(),
+        "tip:a",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    deliver().await;
+    let m = s
+        .messages
+        .get(&user, &first.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(m.status, MessageStatus::Sent);
+    assert_eq!(m.delivery.expect("delivery").devices, 1);
+    let old = s
+        .profiles
+        .device(&user, "old-phone")
+        .await
+        .expect("read")
+        .expect("device");
+    assert!(!old.enabled, "the dead endpoint's device is disabled");
+    assert!(
+        s.profiles
+            .device(&user, "pixel")
+            .await
+            .expect("read")
+            .expect("device")
+            .enabled
+    );
+
+    // The disabled device is not tried again; the live one gets every message.
+    seed_message(
+        &s,
+        user.as_str(),
+        "tip:b",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    deliver().await;
+    assert_eq!(pushes_to(&dead).await.len(), 0);
+    assert_eq!(pushes_to(&live).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_user_whose_only_endpoint_died_gets_a_failed_message_not_a_retry() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("x"))).await;
+    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    sns.delete_endpoint()
+        .endpoint_arn(&arn)
+        .send()
+        .await
+        .expect("delete endpoint");
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:gone",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    deliver().await;
+    let m = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert_eq!(
+        m.delivery.and_then(|d| d.failure).as_deref(),
+        Some("no_enabled_device")
+    );
+    assert!(
+        !s.profiles
+            .device(&user, "phone")
+            .await
+            .expect("read")
+            .expect("device")
+            .enabled
+    );
+    assert!(pushes_to(&arn).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_message_is_never_sent() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("e"))).await;
+    // Planned 8 hours ago, expiring 6 hours after its send time.
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "risk:old",
+        MessageType::RiskWarning,
+        MessageStatus::Scheduled,
+        8,
+    )
+    .await;
+    deliver().await;
+    let m = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(m.status, MessageStatus::Expired);
+    assert_eq!(
+        m.delivery.and_then(|d| d.failure).as_deref(),
+        Some("expired")
+    );
+    assert!(pushes_to(&arn).await.is_empty());
+}
+
+#[tokio::test]
+async fn quiet_hours_set_after_planning_hold_the_message_until_they_end() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("q"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:quiet",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+
+    // The user now sets quiet hours covering the present (UTC): from an hour ago to 3 h on.
+    let hour = Utc::now().hour();
+    let input: PreferencesInput = serde_json::from_value(json!({
+        "quiet_hours": {"start": format!("{:02}:00", (hour + 23) % 24), "end": format!("{:02}:00", (hour + 3) % 24)}
+    }))
+    .expect("input");
+    s.profiles
+        .put_preferences(
+            &user,
+            input.into_preferences().expect("valid"),
+            1,
+            Utc::now(),
+        )
+        .await
+        .expect("preferences updated");
+    deliver().await;
+
+    let after = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(after.status, MessageStatus::Scheduled);
+    let quiet_end = (Utc::now() + Duration::hours(3))
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("time");
+    assert_eq!(
+        after.send_at, quiet_end,
+        "moved to the end of the quiet hours"
+    );
+    assert!(pushes_to(&arn).await.is_empty());
+}
