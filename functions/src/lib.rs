@@ -15,6 +15,7 @@ pub mod api_list_messages;
 pub mod api_put_personalization;
 pub mod api_register_device;
 mod cold_start;
+pub mod events_activity_logged;
 pub mod job_deliver;
 pub mod job_generate;
 pub mod job_generate_segment;

@@ -7,6 +7,7 @@
 //! - [`metrics`]: CloudWatch Embedded Metric Format.
 //! - [`report`]: the summary and insights the app shows.
 //! - [`push`]: SNS mobile-push endpoints.
+//! - [`activity`]: activity events into behaviour summaries, milestone celebrations.
 //! - [`delivery`]: send-time decisions, push payloads and the deliverer.
 //! - [`generation`]: planning users and storing their messages (manual run, segment worker).
 //! - [`bus`]: domain events and the EventBridge adapter; [`lambda_events`]: SQS and bus event shapes.
@@ -15,6 +16,7 @@
 //! - [`work_queue`]: SQS work queues (a worker handing work back).
 //! - [`config`]: environment configuration, read once at cold start.
 
+pub mod activity;
 pub mod bus;
 pub mod config;
 pub mod delivery;

@@ -1,0 +1,81 @@
+//! `events-activity-logged` (bus rule: source `tug.app`, detail-type `ActivityLogged`): keeps
+//! the user's behaviour summary current and celebrates a milestone right away. An event that
+//! is not a valid `ActivityLogged` fails with a structured error, so after the rule's retries
+//! it lands in the dead-letter queue instead of vanishing.
+
+use chrono::Utc;
+use coaching::activity::{ActivityConsumer, ActivityError};
+use coaching::delivery::{Deliverer, Outcome};
+use coaching::engine::summary::{ActivityEvent, Applied};
+use coaching::generation::Generator;
+use coaching::lambda_events::BusEvent;
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::Delivery;
+
+#[derive(Serialize)]
+struct Celebration {
+    message_id: String,
+    /// `sent`, `failed`, `deferred`, `dropped`, `skipped`, or `scheduled` (not yet due).
+    delivery: &'static str,
+}
+
+/// What the consumer did with one event.
+#[derive(Serialize)]
+pub struct Answer {
+    /// `counted`, `duplicate` or `too_old`.
+    applied: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    celebration: Option<Celebration>,
+}
+
+fn outcome_name(o: &Option<Outcome>) -> &'static str {
+    match o {
+        None => "scheduled",
+        Some(Outcome::Sent { .. }) => "sent",
+        Some(Outcome::Failed { .. }) => "failed",
+        Some(Outcome::Deferred { .. }) => "deferred",
+        Some(Outcome::Dropped { .. }) => "dropped",
+        Some(Outcome::Skipped) => "skipped",
+    }
+}
+
+/// Records one `ActivityLogged` event.
+pub async fn handle(
+    clients: &Delivery,
+    generator: &Generator,
+    event: LambdaEvent<Value>,
+) -> Result<Answer, Error> {
+    let bus: BusEvent<ActivityEvent> = serde_json::from_value(event.payload).map_err(|e| {
+        ActivityError::Invalid(vec![coaching::preferences::FieldError::new(
+            "detail",
+            e.to_string(),
+        )])
+    })?;
+    let deliverer = Deliverer {
+        profiles: &clients.stores.profiles,
+        messages: &clients.stores.messages,
+        push: &clients.push,
+        bus: Some(&clients.bus),
+    };
+    let consumer = ActivityConsumer {
+        profiles: &clients.stores.profiles,
+        messages: &clients.stores.messages,
+        generator,
+        deliverer: &deliverer,
+    };
+    let recorded = consumer.record(&bus.detail, Utc::now()).await?;
+    Ok(Answer {
+        applied: match recorded.applied {
+            Applied::Counted => "counted",
+            Applied::Duplicate => "duplicate",
+            Applied::TooOld => "too_old",
+        },
+        celebration: recorded.celebration.map(|(m, o)| Celebration {
+            message_id: m.id,
+            delivery: outcome_name(&o),
+        }),
+    })
+}

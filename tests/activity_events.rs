@@ -1,0 +1,136 @@
+//! `ActivityLogged` events: through the bus (moto rule → tap queue → the host's feeder →
+//! events-activity-logged) and by direct invocation with the same event shape.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use coach_tests::{call, env, fixture, invoke, stores, unique_user};
+use coaching::preferences::PreferencesInput;
+use coaching::user::UserId;
+use serde_json::{json, Value};
+
+fn activity(user: &UserId, id: &str, hours_ago: i64) -> Value {
+    let mut e = fixture("events-activity-logged");
+    e["detail"]["user_id"] = json!(user.as_str());
+    e["detail"]["activity_id"] = json!(id);
+    e["detail"]["occurred_at"] =
+        json!((Utc::now() - chrono::Duration::hours(hours_ago)).to_rfc3339());
+    e
+}
+
+async fn total_activities(user: &UserId) -> u64 {
+    stores()
+        .await
+        .profiles
+        .profile(user)
+        .await
+        .expect("profile")
+        .summary
+        .map_or(0, |s| s.summary.total_activities)
+}
+
+#[tokio::test]
+async fn an_event_on_the_bus_is_counted_once() {
+    let user = UserId::parse(&unique_user("activity")).expect("user");
+    let event = activity(&user, "act-1", 1);
+    let bridge = aws_sdk_eventbridge::Client::new(&coaching::config::aws().await);
+    let out = bridge
+        .put_events()
+        .entries(
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name(env("EVENT_BUS_NAME"))
+                .source("tug.app")
+                .detail_type("ActivityLogged")
+                .detail(event["detail"].to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutEvents");
+    assert_eq!(out.failed_entry_count, 0);
+    let started = Instant::now();
+    while total_activities(&user).await == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the event never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The same event again (a redelivery) changes nothing.
+    let (ok, answer) = invoke("events-activity-logged", &event).await;
+    assert!(ok, "{answer}");
+    assert_eq!(answer["applied"], "duplicate");
+    assert_eq!(total_activities(&user).await, 1);
+}
+
+#[tokio::test]
+async fn a_malformed_event_fails_with_the_fields_named_and_changes_nothing() {
+    let user = UserId::parse(&unique_user("activity")).expect("user");
+    let mut event = activity(&user, "", 1);
+    event["detail"]["minutes"] = json!(100_000);
+    let (ok, answer) = invoke("events-activity-logged", &event).await;
+    assert!(!ok);
+    let message = answer["errorMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("activity_id") && message.contains("minutes"),
+        "{answer}"
+    );
+    let (ok, answer) = invoke("events-activity-logged", &json!({"detail": "nope"})).await;
+    assert!(!ok, "{answer}");
+    assert_eq!(total_activities(&user).await, 0);
+}
+
+#[tokio::test]
+async fn the_third_day_in_a_row_is_celebrated_at_once() {
+    let s = stores().await;
+    let user = UserId::parse(&unique_user("activity")).expect("user");
+    let input: PreferencesInput =
+        serde_json::from_value(json!({"quiet_hours": null})).expect("input");
+    s.profiles
+        .put_preferences(
+            &user,
+            input.into_preferences().expect("valid"),
+            0,
+            Utc::now(),
+        )
+        .await
+        .expect("preferences");
+    let token = uuid::Uuid::new_v4().simple().to_string().repeat(2);
+    let (status, _) = call(
+        "PUT",
+        "/coaching/devices/phone",
+        user.as_str(),
+        Some(json!({"platform": "apns", "token": token})),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    for (i, hours_ago) in [48, 24].into_iter().enumerate() {
+        let (ok, answer) = invoke(
+            "events-activity-logged",
+            &activity(&user, &format!("a{i}"), hours_ago),
+        )
+        .await;
+        assert!(ok, "{answer}");
+        assert_eq!(answer["applied"], "counted");
+        assert!(answer.get("celebration").is_none(), "{answer}");
+    }
+    let (ok, answer) = invoke("events-activity-logged", &activity(&user, "a2", 0)).await;
+    assert!(ok, "{answer}");
+    assert_eq!(answer["celebration"]["delivery"], "sent", "{answer}");
+    let id = answer["celebration"]["message_id"].as_str().expect("id");
+    let m = s
+        .messages
+        .get(&user, id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(
+        coaching::report::wire_name(&m.message_type),
+        "milestone_celebration"
+    );
+    assert_eq!(m.delivery.map(|d| d.devices), Some(1));
+    // Counting the same activity again celebrates nothing more.
+    let (_, again) = invoke("events-activity-logged", &activity(&user, "a2", 0)).await;
+    assert_eq!(again["applied"], "duplicate");
+}
