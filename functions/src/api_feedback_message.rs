@@ -29,31 +29,36 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         return Err(message_not_found());
     }
     let input: FeedbackInput = json_body(req, MAX_FEEDBACK_BYTES)?;
-    let message = stores
-        .messages
-        .get(&user, &id)
-        .await
-        .map_err(internal("reading a message"))?
-        .ok_or_else(message_not_found)?;
-    if !message.delivered() {
-        return Err(not_delivered());
+    // Two tries: a first feedback that lost a race with another first one (its condition
+    // failed) is read again and stored as the replacement it now is.
+    for _ in 0..2 {
+        let message = stores
+            .messages
+            .get(&user, &id)
+            .await
+            .map_err(internal("reading a message"))?
+            .ok_or_else(message_not_found)?;
+        if !message.delivered() {
+            return Err(not_delivered());
+        }
+        let feedback = input
+            .clone()
+            .into_feedback(message.feedback.as_ref(), Utc::now())
+            .map_err(Problem::validation)?;
+        // A full replacement of one attribute: repeating it stores the same feedback.
+        if stores
+            .messages
+            .put_feedback(&user, &message, &feedback)
+            .await
+            .map_err(internal("storing feedback"))?
+        {
+            let status = if message.feedback.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            return Ok(json_response(status, &feedback));
+        }
     }
-    let feedback = input
-        .into_feedback(message.feedback.as_ref(), Utc::now())
-        .map_err(Problem::validation)?;
-    // A full replacement of one attribute: repeating it stores the same feedback.
-    if !stores
-        .messages
-        .put_feedback(&user, &id, &feedback)
-        .await
-        .map_err(internal("storing feedback"))?
-    {
-        return Err(message_not_found());
-    }
-    let status = if message.feedback.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok(json_response(status, &feedback))
+    Err(message_not_found())
 }

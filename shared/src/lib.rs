@@ -7,6 +7,7 @@
 //! - [`metrics`]: CloudWatch Embedded Metric Format.
 //! - [`report`]: the summary and insights the app shows.
 //! - [`push`]: SNS mobile-push endpoints.
+//! - [`analytics`]: daily rates, engagement times and experiment tests from counters.
 //! - [`activity`]: activity events into behaviour summaries, milestone celebrations.
 //! - [`delivery`]: send-time decisions, push payloads and the deliverer.
 //! - [`generation`]: planning users and storing their messages (manual run, segment worker).
@@ -17,6 +18,7 @@
 //! - [`config`]: environment configuration, read once at cold start.
 
 pub mod activity;
+pub mod analytics;
 pub mod bus;
 pub mod config;
 pub mod delivery;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::history::{HistoryEntry, MessageStatus};
+use crate::engine::segment::Segment;
 use crate::engine::PlannedMessage;
 use crate::preferences::{FieldError, MessageCategory, MessageType, Tone};
 
@@ -107,6 +108,9 @@ pub struct Message {
     pub category: MessageCategory,
     pub priority: u8,
     pub tone: Tone,
+    /// The user's segment when it was planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
     pub template_id: String,
     pub variant_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +165,7 @@ impl Message {
             category: p.category,
             priority: p.priority,
             tone: p.tone,
+            segment: Some(p.segment),
             template_id: p.template_id.clone(),
             variant_id: p.variant_id.clone(),
             experiment_id: p.experiment_id.clone(),
@@ -371,6 +376,7 @@ mod tests {
             category: MessageType::ProgressEncouragement.category(),
             priority: 1,
             tone: Tone::Encouraging,
+            segment: None,
             template_id: "t".into(),
             variant_id: "a".into(),
             experiment_id: None,

@@ -119,6 +119,7 @@ pub async fn seed_message(
         category: message_type.category(),
         priority: 10,
         tone: coaching::preferences::Tone::Encouraging,
+        segment: coaching::engine::segment::Segment::GettingStarted,
         template_id: format!("test-{}", uuid::Uuid::new_v4()),
         variant_id: "a".into(),
         experiment_id: None,

@@ -66,6 +66,7 @@ mod tests {
                 category: MessageType::GeneralWisdom.category(),
                 priority: 10,
                 tone: Tone::Encouraging,
+                segment: crate::engine::segment::Segment::GettingStarted,
                 template_id: "t".into(),
                 variant_id: "a".into(),
                 experiment_id: None,

@@ -150,10 +150,7 @@ impl Deliverer<'_> {
         let now = Utc::now();
         match decide(&m, &profile.preferences.preferences, now) {
             Decision::Drop { reason } => {
-                let done = self
-                    .messages
-                    .drop_unsent(&key.user, &key.id, reason)
-                    .await?;
+                let done = self.messages.drop_unsent(&key.user, &m, reason).await?;
                 return Ok((
                     if done {
                         Outcome::Dropped { reason }

@@ -11,6 +11,7 @@ use super::caps::{caps, Counted};
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
 use super::rng::{stable_hash, stable_unit, Rng};
+use super::segment::Segment;
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
@@ -57,6 +58,8 @@ pub struct PlannedMessage {
     pub category: MessageCategory,
     pub priority: u8,
     pub tone: Tone,
+    /// The user's segment when planned (for analytics by segment).
+    pub segment: Segment,
     pub template_id: String,
     pub variant_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +240,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             category: t.message_type.category(),
             priority: t.priority,
             tone: choice.template.tone,
+            segment: state.segment,
             template_id: choice.template.id.clone(),
             variant_id: choice.variant.id.clone(),
             experiment_id: choice.experiment,

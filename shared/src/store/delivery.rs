@@ -186,22 +186,21 @@ impl MessageStore {
         }
     }
 
-    /// Marks a still-scheduled message expired without sending it (`reason` says why).
+    /// Marks a still-scheduled message expired without sending it (`reason` says why), and
+    /// counts it in the day's `expired` counters in the same transaction.
     pub async fn drop_unsent(
         &self,
         user: &UserId,
-        id: &str,
+        m: &Message,
         reason: &str,
     ) -> Result<bool, StoreError> {
         let delivery = Delivery {
             failure: Some(reason.to_owned()),
             ..Delivery::default()
         };
-        let res = self
-            .client()
-            .update_item()
+        let update = Update::builder()
             .table_name(self.table())
-            .set_key(Some(Self::key(user, id)))
+            .set_key(Some(Self::key(user, &m.id)))
             .update_expression("SET #st = :expired, delivery = :d REMOVE due_shard, due_at")
             .condition_expression("#st = :scheduled")
             .expression_attribute_names("#st", "status")
@@ -212,11 +211,32 @@ impl MessageStore {
                 serde_dynamo::to_attribute_value(&delivery)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             )
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(self.counter_items(m, &[("expired", 1)])?);
+        self.transact(items).await
+    }
+
+    /// Runs a transaction; false when a condition failed (nothing was written).
+    pub(super) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        match self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
             .send()
-            .await;
-        match res {
+            .await
+        {
             Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(c)
+                        if c.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
+                ) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(StoreError::dynamo(e)),
         }
     }
@@ -273,25 +293,9 @@ impl MessageStore {
                 .map_err(StoreError::dynamo)?;
             items.push(TransactWriteItem::builder().update(counter).build());
         }
-        match self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(c)
-                        if c.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        let counted = if sent { "sent" } else { "failed" };
+        items.extend(self.counter_items(m, &[(counted, 1)])?);
+        self.transact(items).await
     }
 }
 

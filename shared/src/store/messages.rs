@@ -5,8 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
@@ -382,56 +380,50 @@ impl MessageStore {
                     .build(),
             );
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(c)
-                        if c.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        items.extend(self.counter_items(m, &engagement(m, change))?);
+        self.transact(items).await
     }
 
     /// Stores the feedback of a delivered message (replacing an earlier one). Conditioned on
     /// the message existing, so feedback never creates a stray item; `Ok(false)` if it is gone.
+    /// The first feedback on a message is also counted in its day's counters, in the same
+    /// transaction and only while the message has none (so a retry counts nothing twice).
     pub async fn put_feedback(
         &self,
         user: &UserId,
-        id: &str,
+        m: &Message,
         feedback: &Feedback,
     ) -> Result<bool, StoreError> {
         let value = serde_dynamo::to_attribute_value(feedback)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let res = self
-            .client
-            .update_item()
+        let first = m.feedback.is_none();
+        let update = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(Self::key(user, id)))
+            .set_key(Some(Self::key(user, &m.id)))
             .update_expression("SET feedback = :f")
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression(if first {
+                "attribute_exists(pk) AND attribute_not_exists(feedback)"
+            } else {
+                "attribute_exists(pk)"
+            })
             .expression_attribute_values(":f", value)
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        if first {
+            let mut adds = vec![("feedback", 1)];
+            if let Some(r) = feedback.rating {
+                adds.push(("rating_sum", i64::from(r)));
+                adds.push(("rating_count", 1));
             }
-            Err(e) => Err(StoreError::dynamo(e)),
+            match feedback.helpful {
+                Some(true) => adds.push(("helpful", 1)),
+                Some(false) => adds.push(("unhelpful", 1)),
+                None => {}
+            }
+            items.extend(self.counter_items(m, &adds)?);
         }
+        self.transact(items).await
     }
 
     /// Deletes every message of the user (their pending ones included). Harmless to repeat.
@@ -509,6 +501,27 @@ impl MessageStore {
             .collect::<Result<Vec<_>, _>>()?;
         write_all(&self.client, &self.table, requests).await
     }
+}
+
+/// The daily counters an interaction adds: first stamps, and the time from delivery to the
+/// first read and to the action.
+fn engagement(m: &Message, change: &InteractionChange) -> Vec<(&'static str, i64)> {
+    let mut adds = Vec::new();
+    for s in &change.stamps {
+        if let Some(c) = s.counter() {
+            adds.push((c, 1));
+        }
+        let timed = match s {
+            crate::messages::Stamp::Read => Some(("read_seconds", "read_count")),
+            crate::messages::Stamp::Acted => Some(("act_seconds", "act_count")),
+            _ => None,
+        };
+        if let (Some((secs, count)), Some(delivered)) = (timed, m.delivered_at) {
+            adds.push((secs, (change.at - delivered).num_seconds().max(0)));
+            adds.push((count, 1));
+        }
+    }
+    adds
 }
 
 /// The statistics-table key of a template variant's counters. The item also carries

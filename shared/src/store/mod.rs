@@ -36,9 +36,10 @@
 //!
 //! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
 //! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
-//! Leases and generation-run records: [`jobs`].
+//! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
 
 pub mod batch;
+pub mod daily;
 mod delivery;
 mod devices;
 pub mod jobs;
