@@ -8,7 +8,7 @@ use coaching::engine::history::MessageStatus;
 use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
 use coaching::preferences::MessageType;
 use coaching::user::UserId;
-use functions::api_generate_messages::{Generator, MAX_RUNS_PER_HOUR};
+use functions::api_generate_messages::MAX_RUNS_PER_HOUR;
 use functions::{
     api_feedback_message, api_generate_messages, api_get_insights, api_get_summary,
     api_interact_message, api_list_messages, Stores,
@@ -529,13 +529,12 @@ async fn insights_show_segment_strength_risk_and_what_works() {
 #[tokio::test]
 async fn generate_plans_once_per_occurrence_and_is_rate_limited() {
     let s = stores().await;
-    let g = Generator::default();
     let user = unique_user("generate");
     seed_activity(&s, &user, 3).await;
     let run = || async {
         let req = event("api-generate-messages", &user, None, None, &[]);
         let (status, _, body) = parts(
-            api_generate_messages::handle(&s, &g, req)
+            api_generate_messages::handle(&s, req)
                 .await
                 .expect("answers"),
         );
@@ -580,7 +579,7 @@ async fn generate_plans_once_per_occurrence_and_is_rate_limited() {
         &[],
     );
     let (status, _, _) = parts(
-        api_generate_messages::handle(&s, &g, req)
+        api_generate_messages::handle(&s, req)
             .await
             .expect("answers"),
     );
@@ -590,7 +589,6 @@ async fn generate_plans_once_per_occurrence_and_is_rate_limited() {
 #[tokio::test]
 async fn an_opted_out_user_gets_nothing_and_is_told_why() {
     let s = stores().await;
-    let g = Generator::default();
     let user = unique_user("optout");
     let prefs = coaching::preferences::Preferences {
         coaching_enabled: false,
@@ -603,7 +601,7 @@ async fn an_opted_out_user_gets_nothing_and_is_told_why() {
     seed_activity(&s, &user, 3).await;
     let req = event("api-generate-messages", &user, None, None, &[]);
     let (status, _, body) = parts(
-        api_generate_messages::handle(&s, &g, req)
+        api_generate_messages::handle(&s, req)
             .await
             .expect("answers"),
     );

@@ -9,7 +9,7 @@
 use chrono::Utc;
 use coaching::engine::plan::Skipped;
 use coaching::engine::rng::stable_hash;
-pub use coaching::generation::Generator;
+use coaching::generation::Generator;
 use coaching::http::{caller, json_body, json_response, query_params, Problem};
 use coaching::messages::Message;
 use coaching::report::nothing_planned_because;
@@ -42,19 +42,11 @@ struct Outcome {
 }
 
 /// Handles one request; every failure is a problem+json response.
-pub async fn handle(
-    stores: &Stores,
-    generator: &Generator,
-    req: Request,
-) -> Result<Response<Body>, Error> {
-    finish(respond(stores, generator, &req).await)
+pub async fn handle(stores: &Stores, req: Request) -> Result<Response<Body>, Error> {
+    finish(respond(stores, &req).await)
 }
 
-async fn respond(
-    stores: &Stores,
-    generator: &Generator,
-    req: &Request,
-) -> Result<Response<Body>, Problem> {
+async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
     query_params(req, &[])?;
     if !matches!(req.body(), Body::Empty) && !req.body().is_empty() {
@@ -85,6 +77,9 @@ async fn respond(
     }
 
     let (profile, messages) = profile_and_messages(stores, &user).await?;
+    let generator = Generator::from_store(&stores.templates)
+        .await
+        .map_err(internal("reading templates"))?;
     let stats = stores
         .messages
         .variant_stats(&generator.variant_pairs())

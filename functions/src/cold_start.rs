@@ -14,6 +14,7 @@ pub fn init_tracing() {
 pub struct Stores {
     pub profiles: ProfileStore,
     pub messages: MessageStore,
+    pub templates: coaching::store::TemplateStore,
 }
 
 /// The stores over the configured tables, or the configuration error naming what is missing.
@@ -22,7 +23,8 @@ pub async fn stores() -> Result<Stores, lambda_http::Error> {
     let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
     Ok(Stores {
         profiles: ProfileStore::new(client.clone(), config.profiles_table),
-        messages: MessageStore::new(client, config.messages_table, config.stats_table),
+        messages: MessageStore::new(client.clone(), config.messages_table, config.stats_table),
+        templates: coaching::store::TemplateStore::new(client, config.templates_table),
     })
 }
 

@@ -43,17 +43,14 @@ fn outcome_name(o: &Option<Outcome>) -> &'static str {
 }
 
 /// Records one `ActivityLogged` event.
-pub async fn handle(
-    clients: &Delivery,
-    generator: &Generator,
-    event: LambdaEvent<Value>,
-) -> Result<Answer, Error> {
+pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Answer, Error> {
     let bus: BusEvent<ActivityEvent> = serde_json::from_value(event.payload).map_err(|e| {
         ActivityError::Invalid(vec![coaching::preferences::FieldError::new(
             "detail",
             e.to_string(),
         )])
     })?;
+    let generator = &Generator::from_store(&clients.stores.templates).await?;
     let deliverer = Deliverer {
         profiles: &clients.stores.profiles,
         messages: &clients.stores.messages,

@@ -19,6 +19,8 @@ pub struct Config {
     pub messages_table: String,
     /// Name of the statistics table (variant counters, daily analytics).
     pub stats_table: String,
+    /// Name of the templates table.
+    pub templates_table: String,
 }
 
 impl Config {
@@ -28,6 +30,7 @@ impl Config {
             profiles_table: required("PROFILES_TABLE")?,
             messages_table: required("MESSAGES_TABLE")?,
             stats_table: required("STATS_TABLE")?,
+            templates_table: required("TEMPLATES_TABLE")?,
         })
     }
 }

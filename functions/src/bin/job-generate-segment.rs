@@ -1,14 +1,9 @@
 //! Lambda entry point of `job-generate-segment`.
-use coaching::generation::Generator;
 use functions::job_generate_segment::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let jobs = functions::jobs().await?;
-    let generator = Generator::default();
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        handle(&jobs, &generator, event)
-    }))
-    .await
+    lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&jobs, event))).await
 }

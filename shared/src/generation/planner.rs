@@ -27,6 +27,21 @@ impl Default for Generator {
 }
 
 impl Generator {
+    /// The generator over the stored catalogue's enabled templates, or the built-in
+    /// catalogue while none is stored (before `admin-seed-templates` ran).
+    pub async fn from_store(
+        store: &crate::store::TemplateStore,
+    ) -> Result<Self, crate::store::StoreError> {
+        let stored = store.list().await?;
+        if stored.is_empty() {
+            return Ok(Generator::default());
+        }
+        Ok(Generator {
+            catalogue: Catalogue::new(stored.into_iter().map(|s| s.template).collect()),
+            population: Population::default(),
+        })
+    }
+
     /// Every (template, variant) pair of the catalogue: the statistics to read before planning.
     pub fn variant_pairs(&self) -> Vec<(String, String)> {
         self.catalogue

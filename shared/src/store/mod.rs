@@ -36,6 +36,8 @@
 //!
 //! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
 //! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
+//! **Templates** (`TEMPLATES_TABLE`): [`templates`].
+//!
 //! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
 
 pub mod batch;
@@ -46,6 +48,7 @@ pub mod jobs;
 pub mod messages;
 mod profiles;
 mod scan;
+pub mod templates;
 
 pub use delivery::DueKey;
 pub use jobs::{JobStore, RunStatus, SegmentCounts};
@@ -54,6 +57,7 @@ pub use profiles::{
     PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary,
 };
 pub use scan::ProfilePage;
+pub use templates::{Seeded, StoredTemplate, TemplateStore};
 
 /// A storage failure. Callers log it and answer 500; its text never reaches a client.
 #[derive(Debug, thiserror::Error)]
