@@ -1,46 +1,8 @@
 //! `aws lambda invoke` (the AWS CLI from PyPI) against the local host's Lambda Invoke API,
 //! with the `events/` fixtures as payloads.
 
-use std::path::Path;
-use std::process::Command;
-
-use coach_tests::{fixture, host_url, root, unique_user, with_sub};
+use coach_tests::{cli_invoke as invoke, fixture, root, tempfile, unique_user, with_sub};
 use serde_json::Value;
-
-/// Runs `aws lambda invoke` and returns (exit ok, stdout+stderr, the output file's JSON).
-fn invoke(function: &str, payload: &Path) -> (bool, String, Value) {
-    let out = tempfile(&format!("{function}-out.json"));
-    let aws = root().join(".local/venv/bin/aws");
-    let result = Command::new(&aws)
-        .args([
-            "lambda",
-            "invoke",
-            "--endpoint-url",
-            &host_url(),
-            "--function-name",
-            function,
-        ])
-        .arg("--payload")
-        .arg(format!("file://{}", payload.display()))
-        .arg(&out)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (make deps installs it)", aws.display()));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    let body = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    let _ = std::fs::remove_file(&out);
-    (result.status.success(), text, body)
-}
-
-fn tempfile(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("{}-{name}", uuid::Uuid::new_v4()))
-}
 
 #[test]
 fn the_get_fixture_runs_through_the_cli() {

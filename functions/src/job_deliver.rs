@@ -7,6 +7,7 @@ use coaching::metrics;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::admin::{payload, AdminError, NoFields};
 use crate::Delivery;
 
 /// Delivers what is due; `function` names the metrics' dimension.
@@ -45,4 +46,19 @@ pub async fn deliver_due(
 /// The scheduled run.
 pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<DeliveryRun, Error> {
     deliver_due(clients, "job-deliver", crate::deadline(&event.context)).await
+}
+
+/// `admin-deliver-scheduled` (`{}`): delivers what is due now, as the schedule would.
+pub async fn admin(
+    clients: &Delivery,
+    event: LambdaEvent<Value>,
+) -> Result<DeliveryRun, AdminError> {
+    let _: NoFields = payload(event.payload)?;
+    deliver_due(
+        clients,
+        "admin-deliver-scheduled",
+        crate::deadline(&event.context),
+    )
+    .await
+    .map_err(AdminError::internal("delivering"))
 }

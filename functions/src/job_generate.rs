@@ -6,7 +6,9 @@ use coaching::generation::{start_run, RunStarted, DEFAULT_SEGMENTS, MAX_SEGMENTS
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::admin::{payload, AdminError};
 use crate::Jobs;
+use coaching::preferences::FieldError;
 
 /// Segments per run: `GENERATE_SEGMENTS` (1–1000), else the default.
 pub fn segments_from_env() -> Result<u32, Error> {
@@ -37,4 +39,58 @@ pub async fn handle(
     let run = start_run(&jobs.jobs, &jobs.bus, &new_run_id(now), now, segments).await?;
     tracing::info!(run_id = %run.run_id, segments, "generation run started");
     Ok(run)
+}
+
+/// The `admin-generate-all` payload: start a run (optionally with its segment count), or
+/// report on one.
+#[derive(serde::Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateAll {
+    pub segments: Option<u32>,
+    pub run_id: Option<String>,
+}
+
+/// `admin-generate-all`: `{}` or `{"segments": N}` starts a run for every user now;
+/// `{"run_id": "…"}` reports that run's progress.
+pub async fn admin(
+    jobs: &Jobs,
+    default_segments: u32,
+    event: LambdaEvent<Value>,
+) -> Result<Value, AdminError> {
+    let input: GenerateAll = payload(event.payload)?;
+    match (input.segments, input.run_id) {
+        (Some(_), Some(_)) => Err(AdminError::invalid(&[FieldError::new(
+            "run_id",
+            "give either segments (to start a run) or run_id (to see one), not both",
+        )])),
+        (_, Some(run_id)) => {
+            if run_id.is_empty() || run_id.len() > 64 {
+                return Err(AdminError::invalid(&[FieldError::new(
+                    "run_id",
+                    "1 to 64 characters",
+                )]));
+            }
+            let status = jobs
+                .jobs
+                .run(&run_id)
+                .await
+                .map_err(|e| AdminError::internal("reading the run")(e.into()))?
+                .ok_or_else(|| AdminError::not_found(format!("no run {run_id}")))?;
+            Ok(serde_json::json!({"run": status, "finished": status.finished()}))
+        }
+        (segments, None) => {
+            let segments = segments.unwrap_or(default_segments);
+            if !(1..=MAX_SEGMENTS).contains(&segments) {
+                return Err(AdminError::invalid(&[FieldError::new(
+                    "segments",
+                    format!("must be from 1 to {MAX_SEGMENTS}"),
+                )]));
+            }
+            let now = Utc::now();
+            let run = start_run(&jobs.jobs, &jobs.bus, &new_run_id(now), now, segments)
+                .await
+                .map_err(|e| AdminError::internal("starting the run")(e.into()))?;
+            Ok(serde_json::to_value(run).unwrap_or_default())
+        }
+    }
 }

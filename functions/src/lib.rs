@@ -2,6 +2,8 @@
 //! `src/bin` is a few lines: build the clients once at cold start, then run its handler.
 //! Handlers translate events to domain calls and errors to responses; rules live in `coaching`.
 
+pub mod admin;
+pub mod admin_templates;
 pub mod api_delete_data;
 pub mod api_delete_device;
 pub mod api_export_data;
@@ -16,9 +18,12 @@ pub mod api_put_personalization;
 pub mod api_register_device;
 mod cold_start;
 pub mod events_activity_logged;
+pub mod job_analytics;
+pub mod job_cleanup;
 pub mod job_deliver;
 pub mod job_generate;
 pub mod job_generate_segment;
+pub mod job_health;
 mod lambda_deadline;
 mod respond;
 mod user_view;

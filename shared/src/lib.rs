@@ -9,6 +9,8 @@
 //! - [`push`]: SNS mobile-push endpoints.
 //! - [`analytics`]: daily rates, engagement times and experiment tests from counters.
 //! - [`activity`]: activity events into behaviour summaries, milestone celebrations.
+//! - [`health`]: queue depth, stuck claims, delivery success, dead letters.
+//! - [`cleanup`]: the retention policy for what TTL does not cover.
 //! - [`delivery`]: send-time decisions, push payloads and the deliverer.
 //! - [`generation`]: planning users and storing their messages (manual run, segment worker).
 //! - [`bus`]: domain events and the EventBridge adapter; [`lambda_events`]: SQS and bus event shapes.
@@ -20,11 +22,13 @@
 pub mod activity;
 pub mod analytics;
 pub mod bus;
+pub mod cleanup;
 pub mod config;
 pub mod delivery;
 pub mod devices;
 pub mod engine;
 pub mod generation;
+pub mod health;
 pub mod http;
 pub mod lambda_events;
 pub mod messages;

@@ -248,3 +248,49 @@ pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::preferences::Pref
         .expect("preferences input");
     input.into_preferences().expect("valid preferences")
 }
+
+/// A fresh path in the temporary directory.
+pub fn tempfile(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("{}-{name}", uuid::Uuid::new_v4()))
+}
+
+/// Runs `aws lambda invoke` (the AWS CLI from PyPI) against the host with the payload file:
+/// (exit ok, stdout+stderr, the output file's JSON).
+pub fn cli_invoke(function: &str, payload: &std::path::Path) -> (bool, String, Value) {
+    let out = tempfile(&format!("{function}-out.json"));
+    let aws = root().join(".local/venv/bin/aws");
+    let result = std::process::Command::new(&aws)
+        .args([
+            "lambda",
+            "invoke",
+            "--endpoint-url",
+            &host_url(),
+            "--function-name",
+            function,
+        ])
+        .arg("--payload")
+        .arg(format!("file://{}", payload.display()))
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e} (make deps installs it)", aws.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let body = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    let _ = std::fs::remove_file(&out);
+    (result.status.success(), text, body)
+}
+
+/// [`cli_invoke`] with a JSON payload.
+pub fn cli_invoke_json(function: &str, payload: &Value) -> (bool, String, Value) {
+    let file = tempfile("payload.json");
+    std::fs::write(&file, payload.to_string()).expect("write payload");
+    let answer = cli_invoke(function, &file);
+    let _ = std::fs::remove_file(&file);
+    answer
+}

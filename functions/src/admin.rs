@@ -1,0 +1,123 @@
+//! How admin functions (direct invoke, JSON in, JSON out) answer bad input: a function error
+//! with a stable `errorType` (`InvalidPayload`, `NotFound`, `Internal`) and a message that
+//! names every wrong field. Payloads are parsed strictly (unknown fields are errors) before
+//! anything is read or written, so a bad payload changes nothing.
+
+use coaching::preferences::FieldError;
+use lambda_runtime::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// An admin function's error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl AdminError {
+    /// The payload broke these rules.
+    pub fn invalid(errors: &[FieldError]) -> Self {
+        AdminError {
+            kind: "InvalidPayload",
+            message: errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    /// What the payload names does not exist.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        AdminError {
+            kind: "NotFound",
+            message: message.into(),
+        }
+    }
+
+    /// A failure of ours while doing `what`; the cause is logged, not returned.
+    pub fn internal(
+        what: &'static str,
+    ) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> Self {
+        move |e| {
+            tracing::error!(error = %e, "{what} failed");
+            AdminError {
+                kind: "Internal",
+                message: format!("{what} failed; see the function's log"),
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+impl From<AdminError> for Diagnostic {
+    fn from(e: AdminError) -> Self {
+        Diagnostic {
+            error_type: e.kind.to_owned(),
+            error_message: e.message,
+        }
+    }
+}
+
+/// The payload as `T` (`null` reads as `{}`); any other JSON than an object, an unknown field
+/// or a wrong type is an `InvalidPayload` naming the field.
+pub fn payload<T: DeserializeOwned>(v: Value) -> Result<T, AdminError> {
+    let v = match v {
+        Value::Null => Value::Object(Default::default()),
+        Value::Object(o) => Value::Object(o),
+        _ => {
+            return Err(AdminError::invalid(&[FieldError::new(
+                "payload",
+                "must be a JSON object",
+            )]))
+        }
+    };
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "payload".to_owned()
+        } else {
+            path
+        };
+        AdminError::invalid(&[FieldError::new(field, e.inner().to_string())])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Days {
+        #[allow(dead_code)]
+        days: Option<u32>,
+    }
+
+    #[test]
+    fn bad_payloads_name_the_field() {
+        assert!(payload::<Days>(Value::Null).is_ok());
+        let e = payload::<Days>(json!({"days": "ten"})).expect_err("wrong type");
+        assert_eq!(e.kind, "InvalidPayload");
+        assert!(e.message.starts_with("days:"), "{}", e.message);
+        let e = payload::<Days>(json!({"dais": 3})).expect_err("unknown field");
+        assert!(e.message.contains("dais"), "{}", e.message);
+        let e = payload::<Days>(json!([1])).expect_err("not an object");
+        assert!(e.message.starts_with("payload:"));
+    }
+}
+
+/// A payload that takes no fields (`{}` or `null`).
+#[derive(serde::Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}

@@ -1,0 +1,102 @@
+//! `admin-templates` and `admin-seed-templates`: the stored template catalogue.
+//!
+//! `{"action": "list"}`, `{"action": "get", "id": …}`, `{"action": "upsert", "template": {…}}`
+//! (validated with `Template::validate`; a bad one changes nothing), `{"action": "disable",
+//! "id": …}`. Seeding stores the built-in templates that are not stored yet, so it can run any
+//! number of times and never overwrites an admin's edit.
+
+use chrono::Utc;
+use coaching::engine::catalogue::default_templates;
+use coaching::engine::templates::Template;
+use coaching::preferences::FieldError;
+use coaching::store::{Seeded, TemplateStore};
+use lambda_runtime::LambdaEvent;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::admin::{payload, AdminError, NoFields};
+
+/// The `admin-templates` payload.
+#[derive(Deserialize, Debug)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TemplatesInput {
+    List,
+    Get { id: String },
+    Upsert { template: Box<Template> },
+    Disable { id: String },
+}
+
+fn failed(what: &'static str) -> impl FnOnce(coaching::store::StoreError) -> AdminError {
+    move |e| AdminError::internal(what)(e.into())
+}
+
+fn check_id(id: &str) -> Result<(), AdminError> {
+    if id.is_empty() || id.len() > 64 {
+        return Err(AdminError::invalid(&[FieldError::new(
+            "id",
+            "1 to 64 characters",
+        )]));
+    }
+    Ok(())
+}
+
+/// `admin-templates`.
+pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
+    let input: TemplatesInput = payload(event.payload)?;
+    match input {
+        TemplatesInput::List => {
+            let all = store.list().await.map_err(failed("listing templates"))?;
+            Ok(json!({"count": all.len(), "templates": all}))
+        }
+        TemplatesInput::Get { id } => {
+            check_id(&id)?;
+            let t = store
+                .get(&id)
+                .await
+                .map_err(failed("reading the template"))?;
+            t.map(|t| json!(t))
+                .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
+        }
+        TemplatesInput::Upsert { template } => {
+            template.validate().map_err(|errors| {
+                let prefixed: Vec<FieldError> = errors
+                    .into_iter()
+                    .map(|e| FieldError::new(format!("template.{}", e.field), e.message))
+                    .collect();
+                AdminError::invalid(&prefixed)
+            })?;
+            let version = store
+                .upsert(&template, Utc::now())
+                .await
+                .map_err(failed("storing the template"))?;
+            Ok(json!({"id": template.id, "version": version}))
+        }
+        TemplatesInput::Disable { id } => {
+            check_id(&id)?;
+            let t = store
+                .disable(&id, Utc::now())
+                .await
+                .map_err(failed("disabling the template"))?;
+            t.map(|t| json!(t))
+                .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
+        }
+    }
+}
+
+/// `admin-seed-templates` (`{}`).
+pub async fn seed(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
+    let _: NoFields = payload(event.payload)?;
+    let now = Utc::now();
+    let (mut created, mut existing) = (Vec::new(), 0);
+    for t in default_templates() {
+        match store
+            .seed(&t, now)
+            .await
+            .map_err(failed("seeding templates"))?
+        {
+            Seeded::Created => created.push(t.id),
+            Seeded::AlreadyThere => existing += 1,
+        }
+    }
+    Ok(json!({"created": created, "already_there": existing}))
+}

@@ -1,0 +1,77 @@
+//! `job-analytics` (daily 02:00 UTC): yesterday's report from its counters, stored; and
+//! `admin-analytics` (`{"date": "YYYY-MM-DD", "recompute": bool}`): a stored report, or one
+//! computed now (today's, a missing one, or when asked to recompute).
+
+use chrono::{Duration, NaiveDate, Utc};
+use coaching::analytics::{report, DailyReport};
+use coaching::preferences::FieldError;
+use coaching::store::MessageStore;
+use lambda_runtime::{Error, LambdaEvent};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::admin::{payload, AdminError};
+
+async fn compute(messages: &MessageStore, date: NaiveDate) -> Result<DailyReport, Error> {
+    Ok(report(date, &messages.daily_counters(date).await?))
+}
+
+/// Computes and stores yesterday's report (a rerun replaces it with the same figures plus
+/// any late interactions).
+pub async fn handle(
+    messages: &MessageStore,
+    _event: LambdaEvent<Value>,
+) -> Result<DailyReport, Error> {
+    let date = (Utc::now() - Duration::days(1)).date_naive();
+    let r = compute(messages, date).await?;
+    messages.put_report(date, &r).await?;
+    tracing::info!(%date, sent = r.overall.sent, "daily report stored");
+    Ok(r)
+}
+
+/// The `admin-analytics` payload.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsInput {
+    /// The day (UTC); yesterday when absent.
+    pub date: Option<NaiveDate>,
+    /// Compute and store it again from the counters.
+    #[serde(default)]
+    pub recompute: bool,
+}
+
+/// `admin-analytics`.
+pub async fn admin(
+    messages: &MessageStore,
+    event: LambdaEvent<Value>,
+) -> Result<DailyReport, AdminError> {
+    let input: AnalyticsInput = payload(event.payload)?;
+    let today = Utc::now().date_naive();
+    let date = input.date.unwrap_or(today - Duration::days(1));
+    if date > today {
+        return Err(AdminError::invalid(&[FieldError::new(
+            "date",
+            "is in the future",
+        )]));
+    }
+    let internal = |what| move |e: Error| AdminError::internal(what)(e);
+    if !input.recompute && date < today {
+        if let Some(r) = messages
+            .report::<DailyReport>(date)
+            .await
+            .map_err(|e| internal("reading the report")(e.into()))?
+        {
+            return Ok(r);
+        }
+    }
+    let r = compute(messages, date)
+        .await
+        .map_err(internal("computing the report"))?;
+    if date < today {
+        messages
+            .put_report(date, &r)
+            .await
+            .map_err(|e| internal("storing the report")(e.into()))?;
+    }
+    Ok(r)
+}
