@@ -346,3 +346,113 @@ async fn quiet_hours_set_after_planning_hold_the_message_until_they_end() {
     );
     assert!(pushes_to(&arn).await.is_empty());
 }
+
+#[tokio::test]
+async fn sends_reads_actions_and_feedback_reach_the_daily_report() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    device(&user, "phone", apns(&unique_user("r"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:report",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    deliver().await;
+    for action in ["read", "acted"] {
+        let (status, body) = call(
+            "POST",
+            &format!("/coaching/messages/{}/interact", m.id),
+            user.as_str(),
+            Some(json!({"action": action})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = call(
+        "POST",
+        &format!("/coaching/messages/{}/feedback", m.id),
+        user.as_str(),
+        Some(json!({"rating": 4, "helpful": true})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    let date = m.send_at.date_naive().to_string();
+    let (ok, report) = invoke("admin-analytics", &json!({"date": date, "recompute": true})).await;
+    assert!(ok, "{report}");
+    let v = &report["by_variant"][format!("{}#{}", m.template_id, m.variant_id)];
+    assert_eq!(v["sent"], 1, "{report}");
+    assert_eq!(v["read"], 1);
+    assert_eq!(v["acted"], 1);
+    assert_eq!(v["read_rate"], 1.0);
+    assert_eq!(v["action_rate"], 1.0);
+    assert!(
+        v["mean_seconds_to_read"].as_f64().is_some_and(|s| s >= 0.0),
+        "{v}"
+    );
+    assert_eq!(v["satisfaction"], 4.0);
+    assert_eq!(v["helpful_share"], 1.0);
+    assert!(
+        report["by_type"]["habit_formation_tip"]["sent"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1
+    );
+}
+
+#[tokio::test]
+async fn a_claim_whose_lease_ended_is_reported_stuck_and_never_resent() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("s"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:stuck",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    // A deliverer claimed it an hour ago and died before sending.
+    let claimed = s
+        .messages
+        .claim(&user, &m.id, Utc::now() - Duration::hours(1), 300)
+        .await
+        .expect("claim");
+    assert!(claimed.is_some());
+    deliver().await;
+    assert!(
+        pushes_to(&arn).await.is_empty(),
+        "a stuck message is not resent blindly"
+    );
+    let (ok, health) = invoke("admin-system-health", &json!({})).await;
+    assert!(ok, "{health}");
+    assert!(health["stuck"].as_u64().unwrap_or(0) >= 1, "{health}");
+    assert_eq!(health["status"], "degraded");
+    assert!(health["problems"].to_string().contains("stuck"), "{health}");
+    // Resolve it so later runs of the health check see a healthy system again.
+    let mut done = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    done.status = MessageStatus::Failed;
+    assert!(s
+        .messages
+        .finish_delivery(
+            &user,
+            &done,
+            &coaching::messages::Delivery::default(),
+            Utc::now()
+        )
+        .await
+        .expect("finish"));
+}

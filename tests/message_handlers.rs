@@ -67,7 +67,7 @@ async fn interact(s: &Stores, user: &str, id: &str, action: &str) -> (u16, Value
         &[],
     );
     let (status, _, body) = parts(
-        api_interact_message::handle(s, req)
+        api_interact_message::handle(s, None, req)
             .await
             .expect("handlers answer"),
     );

@@ -2,8 +2,13 @@
 //! "dismissed"}`: records the interaction once. Timestamps are set only if absent, so a
 //! repeated call answers 200 with `changed: false` and changes nothing; acting extends the
 //! message's retention; the variant's counters move in the same transaction.
+//!
+//! `MessageActedOn` goes to the bus after an `acted` call, repeated calls included: if the
+//! publish fails the call answers 502 and the app's retry publishes again, so the event is
+//! delivered at least once (consumers dedupe by message id).
 
 use chrono::Utc;
+use coaching::bus::{Bus, DomainEvent, MessageActedOn};
 use coaching::http::{
     caller, is_message_id, json_body, json_response, message_not_found, path_param, Problem,
 };
@@ -12,7 +17,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::respond::{finish, internal};
+use crate::respond::{bus_failed, finish, internal};
 use crate::Stores;
 
 /// Largest interaction body, in bytes.
@@ -33,8 +38,12 @@ struct Outcome<'a> {
 }
 
 /// Handles one request; every failure is a problem+json response.
-pub async fn handle(stores: &Stores, req: Request) -> Result<Response<Body>, Error> {
-    finish(respond(stores, &req).await)
+pub async fn handle(
+    stores: &Stores,
+    bus: Option<&Bus>,
+    req: Request,
+) -> Result<Response<Body>, Error> {
+    finish(respond(stores, bus, &req).await)
 }
 
 /// 409 for a message that has not reached the user yet.
@@ -47,7 +56,11 @@ pub fn not_delivered() -> Problem {
     .detail("Interactions and feedback are taken once a message has been delivered.")
 }
 
-async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Problem> {
+async fn respond(
+    stores: &Stores,
+    bus: Option<&Bus>,
+    req: &Request,
+) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
     let id = path_param(req, "id");
     if !is_message_id(&id) {
@@ -63,7 +76,10 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
             .ok_or_else(message_not_found)?;
         let change = match interact(&message, input.action, Utc::now()) {
             Ok(Some(change)) => change,
-            Ok(None) => return Ok(ok(false, &message)),
+            Ok(None) => {
+                announce(bus, &user, input.action, &message).await?;
+                return Ok(ok(false, &message));
+            }
             Err(InteractionError::NotDelivered) => return Err(not_delivered()),
         };
         // Conditioned on what was read: if another call got in between, read again.
@@ -73,7 +89,9 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
             .await
             .map_err(internal("recording an interaction"))?
         {
-            return Ok(ok(true, &change.applied_to(&message)));
+            let after = change.applied_to(&message);
+            announce(bus, &user, input.action, &after).await?;
+            return Ok(ok(true, &after));
         }
     }
     tracing::warn!(message_id = %id, "interaction kept losing to concurrent writes");
@@ -83,6 +101,28 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         "The message is being changed by another request",
     )
     .detail("Retry the call; it is safe to repeat."))
+}
+
+/// Publishes `MessageActedOn` for an `acted` call on a message that is acted on.
+async fn announce(
+    bus: Option<&Bus>,
+    user: &coaching::user::UserId,
+    action: Interaction,
+    m: &Message,
+) -> Result<(), Problem> {
+    let (Some(bus), Interaction::Acted, Some(acted_at)) = (bus, action, m.acted_at) else {
+        return Ok(());
+    };
+    bus.publish(&[DomainEvent::MessageActedOn(MessageActedOn {
+        user_id: user.as_str().to_owned(),
+        message_id: m.id.clone(),
+        message_type: m.message_type,
+        template_id: m.template_id.clone(),
+        variant_id: m.variant_id.clone(),
+        acted_at,
+    })])
+    .await
+    .map_err(bus_failed("publishing MessageActedOn"))
 }
 
 fn ok(changed: bool, message: &Message) -> Response<Body> {

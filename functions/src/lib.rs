@@ -29,6 +29,6 @@ mod respond;
 mod user_view;
 
 pub use cold_start::{
-    delivery, init_tracing, jobs, profile_store, push, stores, Delivery, Jobs, Stores,
+    bus, delivery, init_tracing, jobs, profile_store, push, stores, Delivery, Jobs, Stores,
 };
 pub use lambda_deadline::deadline;

@@ -28,6 +28,20 @@ pub fn upstream(what: &'static str) -> impl Fn(coaching::push::PushError) -> Pro
     move |e| log_upstream(what, e)
 }
 
+/// Logs an event-bus failure and answers 502; the change is stored, so a retry is safe and
+/// publishes again.
+pub fn bus_failed(what: &'static str) -> impl Fn(coaching::bus::BusError) -> Problem {
+    move |e| {
+        tracing::error!(error = %e, "{what} failed");
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "event-bus-unavailable",
+            "The event bus did not answer as expected",
+        )
+        .detail("The change was recorded; retry the call to finish it.")
+    }
+}
+
 fn log_upstream(what: &str, e: impl Display) -> Problem {
     tracing::error!(error = %e, "{what} failed");
     Problem::new(

@@ -5,5 +5,9 @@ use functions::api_interact_message::handle;
 async fn main() -> Result<(), lambda_http::Error> {
     functions::init_tracing();
     let stores = functions::stores().await?;
-    lambda_http::run(lambda_http::service_fn(|req| handle(&stores, req))).await
+    let bus = functions::bus().await?;
+    lambda_http::run(lambda_http::service_fn(|req| {
+        handle(&stores, Some(&bus), req)
+    }))
+    .await
 }
