@@ -60,6 +60,7 @@ bench: deps
 	cargo build --workspace --bins
 	cargo build --release -p functions --bins
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency
+	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
 
 token: build
 	@$(LOCAL) token $(or $(SUB),demo-user)

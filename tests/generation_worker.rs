@@ -1,0 +1,96 @@
+//! The segment worker hands the rest of its range back when time runs out, and the pieces
+//! add up to the whole table: every user planned exactly once. Its own test binary, because
+//! a pass plans every user in the table.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Utc;
+use coach_tests::{env, jobs, quiet_now_preferences, unique_user};
+use coaching::bus::GenerateSegment;
+use coaching::generation::{Generator, SegmentRun, SegmentWorker};
+use coaching::user::UserId;
+
+async fn users_in_table() -> HashSet<String> {
+    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let mut out = HashSet::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(env("PROFILES_TABLE"))
+            .projection_expression("pk")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan profiles");
+        for item in page.items.unwrap_or_default() {
+            if let Some(AttributeValue::S(pk)) = item.get("pk") {
+                out.insert(pk.clone());
+            }
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return out;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice() {
+    let j = jobs().await;
+    let prefix = unique_user("handback");
+    for i in 0..400 {
+        let user = UserId::parse(&format!("{prefix}-{i:03}")).expect("user");
+        j.stores
+            .profiles
+            .put_preferences(
+                &user,
+                quiet_now_preferences(chrono_tz::Europe::Berlin),
+                0,
+                Utc::now(),
+            )
+            .await
+            .expect("seed");
+    }
+    let everyone = users_in_table().await;
+    let generator = Generator::default();
+    let worker = SegmentWorker {
+        profiles: &j.stores.profiles,
+        messages: &j.stores.messages,
+        jobs: &j.jobs,
+        bus: None,
+        generator: &generator,
+    };
+    let mut work = GenerateSegment {
+        run_id: unique_user("run"),
+        as_of: Utc::now(),
+        segment: 0,
+        total_segments: 1,
+        start: None,
+    };
+    let (mut invocations, mut users, mut planned) = (0, 0, 0);
+    loop {
+        invocations += 1;
+        // Already past its deadline: each invocation does one page, then hands back.
+        match worker.run(&work, Instant::now()).await.expect("worker") {
+            SegmentRun::Busy => panic!("nobody else holds this segment"),
+            SegmentRun::Worked { counts, next } => {
+                users += counts.users;
+                planned += counts.planned;
+                match next {
+                    Some(start) => work.start = Some(start),
+                    None => break,
+                }
+            }
+        }
+    }
+    assert!(invocations > 1, "the range was handed back at least once");
+    assert_eq!(
+        users as usize,
+        everyone.len(),
+        "each user exactly once over the pieces"
+    );
+    assert!(planned >= 400, "our users got their messages: {planned}");
+}
