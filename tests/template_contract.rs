@@ -140,3 +140,79 @@ async fn the_stack_created_the_bus_rule_queues_and_platform_applications() {
         "no redrive policy on the work queue"
     );
 }
+
+/// docs/events.md documents every event Tug Coach publishes, with every field of its detail.
+#[test]
+fn the_event_schemas_document_every_field() {
+    use coaching::bus::{
+        DomainEvent, GenerateSegment, MessageActedOn, MessageDelivered, MessageScheduled, ScanStart,
+    };
+    use coaching::preferences::MessageType;
+    let doc = std::fs::read_to_string(coach_tests::root().join("docs/events.md"))
+        .expect("docs/events.md");
+    let now = chrono::Utc::now();
+    let events = [
+        DomainEvent::GenerateSegment(GenerateSegment {
+            run_id: "r".into(),
+            as_of: now,
+            segment: 0,
+            total_segments: 1,
+            start: Some(ScanStart {
+                pk: "p".into(),
+                sk: "s".into(),
+            }),
+        }),
+        DomainEvent::MessageScheduled(MessageScheduled {
+            user_id: "u".into(),
+            message_id: "m".into(),
+            occurrence: "o".into(),
+            message_type: MessageType::GeneralWisdom,
+            template_id: "t".into(),
+            variant_id: "v".into(),
+            send_at: now,
+        }),
+        DomainEvent::MessageDelivered(MessageDelivered {
+            user_id: "u".into(),
+            message_id: "m".into(),
+            message_type: MessageType::GeneralWisdom,
+            template_id: "t".into(),
+            variant_id: "v".into(),
+            delivered_at: now,
+            devices: 1,
+        }),
+        DomainEvent::MessageActedOn(MessageActedOn {
+            user_id: "u".into(),
+            message_id: "m".into(),
+            message_type: MessageType::GeneralWisdom,
+            template_id: "t".into(),
+            variant_id: "v".into(),
+            acted_at: now,
+        }),
+    ];
+    for e in &events {
+        let heading = format!("### `{}`", e.detail_type());
+        let section = doc
+            .split(&heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("docs/events.md has no {heading}"));
+        let section = section.split("\n### ").next().unwrap_or_default();
+        let detail: Value = serde_json::from_str(&e.detail().expect("detail")).expect("JSON");
+        for field in detail.as_object().expect("object").keys() {
+            assert!(
+                section.contains(&format!("`{field}`")),
+                "{heading} does not document `{field}`"
+            );
+        }
+    }
+    let activity = fixture_detail();
+    for field in activity.as_object().expect("object").keys() {
+        assert!(
+            doc.contains(&format!("| `{field}` |")),
+            "ActivityLogged does not document `{field}`"
+        );
+    }
+}
+
+fn fixture_detail() -> Value {
+    coach_tests::fixture("events-activity-logged")["detail"].clone()
+}
