@@ -1,5 +1,6 @@
 //! template.yaml is the one definition of the system: every function in it has a binary and a
-//! fixture, every binary is in it, and the local stack created what it declares.
+//! fixture, every binary is in it, and the local stack created what it declares; and
+//! docs/events.md documents every event on the bus.
 
 use std::collections::BTreeSet;
 

@@ -10,9 +10,9 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use super::messages::{due_shard, variant_key, MessageStore, DUE_INDEX, DUE_SHARDS};
+use super::messages::{due_shard, millis, variant_key, MessageStore, DUE_INDEX, DUE_SHARDS};
 use super::StoreError;
 use crate::engine::history::MessageStatus;
 use crate::messages::{Delivery, Message};
@@ -24,10 +24,6 @@ use crate::user::UserId;
 pub struct DueKey {
     pub user: UserId,
     pub id: String,
-}
-
-fn millis(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// The lease shard of a message (same number as its due shard).

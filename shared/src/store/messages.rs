@@ -40,7 +40,7 @@ pub fn due_shard(id: &str) -> String {
     format!("DUE#{:02}", stable_hash(&[id]) % DUE_SHARDS)
 }
 
-fn millis(t: DateTime<Utc>) -> String {
+pub(super) fn millis(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
