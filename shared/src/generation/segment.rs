@@ -165,6 +165,7 @@ impl SegmentWorker<'_> {
         stats: &StatsMap,
     ) -> Result<SegmentCounts, WorkError> {
         let n = users.len() as u64;
+        let began = Instant::now();
         let planned: Vec<Vec<(UserId, Message)>> = stream::iter(users)
             .map(|(user, profile)| async move {
                 let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
@@ -188,11 +189,14 @@ impl SegmentWorker<'_> {
             .iter()
             .map(|(u, m)| (u.clone(), m.id.clone()))
             .collect();
+        let planning = began.elapsed();
         let existing = self.messages.existing(&ids).await?;
+        let checking = began.elapsed() - planning;
         let (old, new): (Vec<_>, Vec<_>) = planned
             .into_iter()
             .partition(|(u, m)| existing.contains(&(user_pk(u), message_sk(&m.id))));
         self.messages.put_new(&new).await?;
+        let writing = began.elapsed() - planning - checking;
         if let Some(bus) = self.bus {
             let events: Vec<DomainEvent> = new
                 .iter()
@@ -200,6 +204,14 @@ impl SegmentWorker<'_> {
                 .collect();
             bus.publish(&events).await?;
         }
+        tracing::debug!(
+            users = n,
+            planning_ms = planning.as_millis() as u64,
+            checking_ms = checking.as_millis() as u64,
+            writing_ms = writing.as_millis() as u64,
+            publishing_ms = (began.elapsed() - planning - checking - writing).as_millis() as u64,
+            "page planned"
+        );
         Ok(SegmentCounts {
             users: n,
             planned: new.len() as u64,

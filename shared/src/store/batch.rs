@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, WriteRequest};
 use aws_sdk_dynamodb::Client;
+use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::StoreError;
 
@@ -61,38 +62,52 @@ pub async fn delete_keys(client: &Client, table: &str, keys: Vec<Item>) -> Resul
     write_all(client, table, requests).await
 }
 
-/// Writes every request, 25 at a time; unprocessed items are retried with backoff and jitter
-/// up to [`BATCH_ATTEMPTS`] times. Each request must be idempotent on its own (a put of a full
-/// item, a delete), so a retry after a partial success repeats nothing harmful.
+/// Batches in flight at once per call (write and read).
+pub const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Writes every request, 25 at a time with [`BATCHES_IN_FLIGHT`] batches at once; unprocessed
+/// items are retried with backoff and jitter up to [`BATCH_ATTEMPTS`] times. Each request must
+/// be idempotent on its own (a put of a full item, a delete), so a retry after a partial
+/// success repeats nothing harmful.
 pub async fn write_all(
     client: &Client,
     table: &str,
     requests: Vec<WriteRequest>,
 ) -> Result<(), StoreError> {
-    for chunk in requests.chunks(BATCH_WRITE_MAX) {
-        let mut pending = chunk.to_vec();
-        let mut attempt = 0;
-        while !pending.is_empty() {
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            attempt += 1;
-            let out = client
-                .batch_write_item()
-                .request_items(table, pending)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            pending = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(table))
-                .unwrap_or_default();
-            if !pending.is_empty() && attempt >= BATCH_ATTEMPTS {
-                return Err(StoreError::Dynamo(format!(
-                    "{} items still unprocessed after {attempt} attempts",
-                    pending.len()
-                )));
-            }
+    stream::iter(requests.chunks(BATCH_WRITE_MAX).map(<[_]>::to_vec))
+        .map(|chunk| write_batch(client, table, chunk))
+        .buffer_unordered(BATCHES_IN_FLIGHT)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+async fn write_batch(
+    client: &Client,
+    table: &str,
+    mut pending: Vec<WriteRequest>,
+) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    while !pending.is_empty() {
+        if attempt > 0 {
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+        attempt += 1;
+        let out = client
+            .batch_write_item()
+            .request_items(table, pending)
+            .send()
+            .await
+            .map_err(StoreError::dynamo)?;
+        pending = out
+            .unprocessed_items
+            .and_then(|mut u| u.remove(table))
+            .unwrap_or_default();
+        if !pending.is_empty() && attempt >= BATCH_ATTEMPTS {
+            return Err(StoreError::Dynamo(format!(
+                "{} items still unprocessed after {attempt} attempts",
+                pending.len()
+            )));
         }
     }
     Ok(())
@@ -101,8 +116,9 @@ pub async fn write_all(
 /// Most keys in one BatchGetItem.
 pub const BATCH_GET_MAX: usize = 100;
 
-/// Reads these keys of `table`, [`BATCH_GET_MAX`] per BatchGetItem; unprocessed keys are read
-/// again with backoff and jitter up to [`BATCH_ATTEMPTS`] times. Absent keys are absent from
+/// Reads these keys of `table`, [`BATCH_GET_MAX`] per BatchGetItem and
+/// [`BATCHES_IN_FLIGHT`] at once; unprocessed keys are read again with backoff and jitter up
+/// to [`BATCH_ATTEMPTS`] times. Absent keys are absent from
 /// the answer; the order is not the keys' order.
 pub async fn get_all(
     client: &Client,
@@ -110,41 +126,53 @@ pub async fn get_all(
     keys: Vec<Item>,
     projection: Option<&str>,
 ) -> Result<Vec<Item>, StoreError> {
+    let found: Vec<Vec<Item>> = stream::iter(keys.chunks(BATCH_GET_MAX).map(<[_]>::to_vec))
+        .map(|chunk| get_batch(client, table, chunk, projection))
+        .buffer_unordered(BATCHES_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+async fn get_batch(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    projection: Option<&str>,
+) -> Result<Vec<Item>, StoreError> {
     let mut found = Vec::new();
-    for chunk in keys.chunks(BATCH_GET_MAX) {
-        let mut request = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(chunk.to_vec()))
-                .set_projection_expression(projection.map(str::to_owned))
-                .build()
-                .map_err(StoreError::dynamo)?,
+    let mut request = Some(
+        KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .set_projection_expression(projection.map(str::to_owned))
+            .build()
+            .map_err(StoreError::dynamo)?,
+    );
+    let mut attempt = 0;
+    while let Some(req) = request.take() {
+        if attempt > 0 {
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+        attempt += 1;
+        let out = client
+            .batch_get_item()
+            .request_items(table, req)
+            .send()
+            .await
+            .map_err(StoreError::dynamo)?;
+        found.extend(
+            out.responses
+                .and_then(|mut r| r.remove(table))
+                .unwrap_or_default(),
         );
-        let mut attempt = 0;
-        while let Some(req) = request.take() {
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            attempt += 1;
-            let out = client
-                .batch_get_item()
-                .request_items(table, req)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            found.extend(
-                out.responses
-                    .and_then(|mut r| r.remove(table))
-                    .unwrap_or_default(),
-            );
-            request = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table))
-                .filter(|k| !k.keys().is_empty());
-            if request.is_some() && attempt >= BATCH_ATTEMPTS {
-                return Err(StoreError::Dynamo(format!(
-                    "keys still unprocessed after {attempt} attempts"
-                )));
-            }
+        request = out
+            .unprocessed_keys
+            .and_then(|mut u| u.remove(table))
+            .filter(|k| !k.keys().is_empty());
+        if request.is_some() && attempt >= BATCH_ATTEMPTS {
+            return Err(StoreError::Dynamo(format!(
+                "keys still unprocessed after {attempt} attempts"
+            )));
         }
     }
     Ok(found)
