@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::decide::{decide, Decision};
 use super::payload::sns_message;
-use crate::bus::{Bus, BusError, DomainEvent, MessageDelivered};
+use crate::bus::{Bus, DomainEvent, MessageDelivered};
 use crate::engine::history::MessageStatus;
 use crate::messages::Delivery;
 use crate::push::{PublishError, Push};
@@ -34,13 +34,11 @@ const CONCURRENCY: usize = 8;
 /// Time kept in reserve before the deadline (one message's worst case).
 const DEADLINE_RESERVE: StdDuration = StdDuration::from_secs(5);
 
-/// A delivery failure that is not a message's fate but the system's (storage, bus).
+/// A delivery failure that is not a message's fate but the system's (storage).
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Bus(#[from] BusError),
 }
 
 /// What happened to one due message.
@@ -228,16 +226,22 @@ impl Deliverer<'_> {
         let outcome = match reason {
             None => {
                 if let Some(bus) = self.bus {
-                    bus.publish(&[DomainEvent::MessageDelivered(MessageDelivered {
-                        user_id: key.user.as_str().to_owned(),
-                        message_id: m.id.clone(),
-                        message_type: m.message_type,
-                        template_id: m.template_id.clone(),
-                        variant_id: m.variant_id.clone(),
-                        delivered_at: at,
-                        devices: delivery.devices,
-                    })])
-                    .await?;
+                    // The push is out and recorded: a bus failure must not stop the run (or
+                    // make a retry resend). The event is then missing; it is logged.
+                    let published = bus
+                        .publish(&[DomainEvent::MessageDelivered(MessageDelivered {
+                            user_id: key.user.as_str().to_owned(),
+                            message_id: m.id.clone(),
+                            message_type: m.message_type,
+                            template_id: m.template_id.clone(),
+                            variant_id: m.variant_id.clone(),
+                            delivered_at: at,
+                            devices: delivery.devices,
+                        })])
+                        .await;
+                    if let Err(e) = published {
+                        tracing::error!(message_id = %m.id, error = %e, "MessageDelivered not published");
+                    }
                 }
                 Outcome::Sent {
                     devices: delivery.devices,
