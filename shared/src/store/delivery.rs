@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 
@@ -33,10 +32,6 @@ fn lease_shard(id: &str) -> String {
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
-}
-
-fn is_condition_failure<E>(e: &SdkError<UpdateItemError, E>) -> bool {
-    matches!(e, SdkError::ServiceError(se) if matches!(se.err(), UpdateItemError::ConditionalCheckFailedException(_)))
 }
 
 impl MessageStore {
@@ -136,14 +131,10 @@ impl MessageStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match res {
-            Ok(out) => out
-                .attributes
-                .map(|a| serde_dynamo::from_item(a).map_err(|e| StoreError::Corrupt(e.to_string())))
-                .transpose(),
-            Err(e) if is_condition_failure(&e) => Ok(None),
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        super::written(res)?
+            .and_then(|out| out.attributes)
+            .map(|a| serde_dynamo::from_item(a).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
     }
 
     /// Moves a still-scheduled message to `until` (quiet hours began since it was planned).
@@ -175,11 +166,7 @@ impl MessageStore {
             )
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        Ok(super::written(res)?.is_some())
     }
 
     /// Marks a still-scheduled message expired without sending it (`reason` says why), and

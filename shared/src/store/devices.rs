@@ -1,8 +1,6 @@
 //! Device items of the profiles table (`sk = DEVICE#<deviceId>`) and per-user rate limits
 //! (`sk = RATE#<name>#<window start>`, removed by TTL).
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::profiles::{ProfileStore, DEVICE_PREFIX};
@@ -70,15 +68,7 @@ impl ProfileStore {
             )
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        Ok(super::written(res)?.is_some())
     }
 
     /// Deletes the device item; deleting an absent one is not an error.
@@ -122,14 +112,6 @@ impl ProfileStore {
             )
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        Ok(super::written(res)?.is_some())
     }
 }

@@ -9,10 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
@@ -116,15 +112,7 @@ impl JobStore {
             )
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        Ok(super::written(res)?.is_some())
     }
 
     /// Gives lease `name` up if `owner` still holds it.
@@ -139,15 +127,8 @@ impl JobStore {
             .expression_attribute_values(":owner", s(owner))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), DeleteItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        super::written(res)?;
+        Ok(())
     }
 
     /// Records a run's start; a repeat of the same run id writes nothing.
@@ -172,15 +153,8 @@ impl JobStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        super::written(res)?;
+        Ok(())
     }
 
     /// Adds one invocation's counts to its segment, and marks the segment done when its range

@@ -3,8 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
@@ -150,14 +148,9 @@ impl MessageStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(Created::New),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(Created::Exists)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
+        match super::written(res)? {
+            Some(_) => Ok(Created::New),
+            None => Ok(Created::Exists),
         }
     }
 

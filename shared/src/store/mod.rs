@@ -75,6 +75,23 @@ impl StoreError {
     }
 }
 
+/// A conditional write's result: `Some(output)` when it was written, `None` when its
+/// condition failed (nothing was written), an error otherwise.
+pub(crate) fn written<O, E, R>(
+    res: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<Option<O>, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    match res {
+        Ok(o) => Ok(Some(o)),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+        Err(e) => Err(StoreError::dynamo(e)),
+    }
+}
+
 /// The partition key of a user's items.
 pub fn user_pk(user: &crate::user::UserId) -> String {
     format!("USER#{}", user.as_str())

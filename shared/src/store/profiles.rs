@@ -190,15 +190,7 @@ impl ProfileStore {
                 .expression_attribute_names("#v", "version")
                 .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
         };
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
-        }
+        Ok(super::written(put.send().await)?.is_some())
     }
 
     /// Deletes every item of the user's profile partition. Harmless to repeat.

@@ -6,9 +6,6 @@
 //!
 //! The template is stored as its JSON document with `version` (1 on creation, +1 per write).
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -163,14 +160,9 @@ impl TemplateStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(Seeded::Created),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(Seeded::AlreadyThere)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
+        match super::written(res)? {
+            Some(_) => Ok(Seeded::Created),
+            None => Ok(Seeded::AlreadyThere),
         }
     }
 
@@ -196,14 +188,9 @@ impl TemplateStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match res {
-            Ok(out) => out.attributes.as_ref().map(decode).transpose(),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(StoreError::dynamo(e)),
+        match super::written(res)? {
+            Some(out) => out.attributes.as_ref().map(decode).transpose(),
+            None => Ok(None),
         }
     }
 }
