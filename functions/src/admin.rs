@@ -37,10 +37,11 @@ impl AdminError {
     }
 
     /// A failure of ours while doing `what`; the cause is logged, not returned.
-    pub fn internal(
+    pub fn internal<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
         what: &'static str,
-    ) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> Self {
+    ) -> impl FnOnce(E) -> Self {
         move |e| {
+            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
             tracing::error!(error = %e, "{what} failed");
             AdminError {
                 kind: "Internal",

@@ -26,10 +26,6 @@ pub enum TemplatesInput {
     Disable { id: String },
 }
 
-fn failed(what: &'static str) -> impl FnOnce(coaching::store::StoreError) -> AdminError {
-    move |e| AdminError::internal(what)(e.into())
-}
-
 fn check_id(id: &str) -> Result<(), AdminError> {
     if id.is_empty() || id.len() > 64 {
         return Err(AdminError::invalid(&[FieldError::new(
@@ -45,7 +41,10 @@ pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<
     let input: TemplatesInput = payload(event.payload)?;
     match input {
         TemplatesInput::List => {
-            let all = store.list().await.map_err(failed("listing templates"))?;
+            let all = store
+                .list()
+                .await
+                .map_err(AdminError::internal("listing templates"))?;
             Ok(json!({"count": all.len(), "templates": all}))
         }
         TemplatesInput::Get { id } => {
@@ -53,7 +52,7 @@ pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<
             let t = store
                 .get(&id)
                 .await
-                .map_err(failed("reading the template"))?;
+                .map_err(AdminError::internal("reading the template"))?;
             t.map(|t| json!(t))
                 .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
         }
@@ -68,7 +67,7 @@ pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<
             let version = store
                 .upsert(&template, Utc::now())
                 .await
-                .map_err(failed("storing the template"))?;
+                .map_err(AdminError::internal("storing the template"))?;
             Ok(json!({"id": template.id, "version": version}))
         }
         TemplatesInput::Disable { id } => {
@@ -76,7 +75,7 @@ pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<
             let t = store
                 .disable(&id, Utc::now())
                 .await
-                .map_err(failed("disabling the template"))?;
+                .map_err(AdminError::internal("disabling the template"))?;
             t.map(|t| json!(t))
                 .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
         }
@@ -92,7 +91,7 @@ pub async fn seed(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Va
         match store
             .seed(&t, now)
             .await
-            .map_err(failed("seeding templates"))?
+            .map_err(AdminError::internal("seeding templates"))?
         {
             Seeded::Created => created.push(t.id),
             Seeded::AlreadyThere => existing += 1,

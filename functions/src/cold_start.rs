@@ -100,6 +100,18 @@ pub struct Delivery {
     pub bus: coaching::bus::Bus,
 }
 
+impl Delivery {
+    /// The deliverer over these clients (publishing `MessageDelivered`).
+    pub fn deliverer(&self) -> coaching::delivery::Deliverer<'_> {
+        coaching::delivery::Deliverer {
+            profiles: &self.stores.profiles,
+            messages: &self.stores.messages,
+            push: &self.push,
+            bus: Some(&self.bus),
+        }
+    }
+}
+
 /// The delivery clients.
 pub async fn delivery() -> Result<Delivery, lambda_http::Error> {
     Ok(Delivery {

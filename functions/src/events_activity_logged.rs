@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use coaching::activity::{ActivityConsumer, ActivityError};
-use coaching::delivery::{Deliverer, Outcome};
+use coaching::delivery::Outcome;
 use coaching::engine::summary::{ActivityEvent, Applied};
 use coaching::generation::Generator;
 use coaching::lambda_events::BusEvent;
@@ -51,12 +51,7 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
         )])
     })?;
     let generator = &Generator::from_store(&clients.stores.templates).await?;
-    let deliverer = Deliverer {
-        profiles: &clients.stores.profiles,
-        messages: &clients.stores.messages,
-        push: &clients.push,
-        bus: Some(&clients.bus),
-    };
+    let deliverer = clients.deliverer();
     let consumer = ActivityConsumer {
         profiles: &clients.stores.profiles,
         messages: &clients.stores.messages,

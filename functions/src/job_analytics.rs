@@ -54,24 +54,23 @@ pub async fn admin(
             "is in the future",
         )]));
     }
-    let internal = |what| move |e: Error| AdminError::internal(what)(e);
     if !input.recompute && date < today {
         if let Some(r) = messages
             .report::<DailyReport>(date)
             .await
-            .map_err(|e| internal("reading the report")(e.into()))?
+            .map_err(AdminError::internal("reading the report"))?
         {
             return Ok(r);
         }
     }
     let r = compute(messages, date)
         .await
-        .map_err(internal("computing the report"))?;
+        .map_err(AdminError::internal("computing the report"))?;
     if date < today {
         messages
             .put_report(date, &r)
             .await
-            .map_err(|e| internal("storing the report")(e.into()))?;
+            .map_err(AdminError::internal("storing the report"))?;
     }
     Ok(r)
 }

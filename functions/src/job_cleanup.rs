@@ -57,5 +57,5 @@ pub async fn admin(c: &Cleanup, event: LambdaEvent<Value>) -> Result<Cleaned, Ad
         Policy::new(input.days, Utc::now()),
     )
     .await
-    .map_err(|e| AdminError::internal("cleaning up")(e.into()))
+    .map_err(AdminError::internal("cleaning up"))
 }

@@ -2,7 +2,7 @@
 //! delivers every due message until none is left or the time limit nears, and reports the
 //! run as CloudWatch metrics. The schedule's payload is not read.
 
-use coaching::delivery::{Deliverer, DeliveryRun};
+use coaching::delivery::DeliveryRun;
 use coaching::metrics;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
@@ -16,12 +16,7 @@ pub async fn deliver_due(
     function: &str,
     deadline: std::time::Instant,
 ) -> Result<DeliveryRun, Error> {
-    let deliverer = Deliverer {
-        profiles: &clients.stores.profiles,
-        messages: &clients.stores.messages,
-        push: &clients.push,
-        bus: Some(&clients.bus),
-    };
+    let deliverer = clients.deliverer();
     let run = deliverer.run(deadline).await?;
     let attempted = run.sent + run.failed;
     let mut figures = vec![

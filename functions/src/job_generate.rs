@@ -74,7 +74,7 @@ pub async fn admin(
                 .jobs
                 .run(&run_id)
                 .await
-                .map_err(|e| AdminError::internal("reading the run")(e.into()))?
+                .map_err(AdminError::internal("reading the run"))?
                 .ok_or_else(|| AdminError::not_found(format!("no run {run_id}")))?;
             Ok(serde_json::json!({"run": status, "finished": status.finished()}))
         }
@@ -89,7 +89,7 @@ pub async fn admin(
             let now = Utc::now();
             let run = start_run(&jobs.jobs, &jobs.bus, &new_run_id(now), now, segments)
                 .await
-                .map_err(|e| AdminError::internal("starting the run")(e.into()))?;
+                .map_err(AdminError::internal("starting the run"))?;
             Ok(serde_json::to_value(run).unwrap_or_default())
         }
     }
