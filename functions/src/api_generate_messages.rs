@@ -8,7 +8,6 @@
 
 use chrono::Utc;
 use coaching::engine::plan::Skipped;
-use coaching::engine::rng::stable_hash;
 use coaching::generation::Generator;
 use coaching::http::{caller, json_body, json_response, query_params, Problem};
 use coaching::messages::Message;
@@ -91,7 +90,7 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         &messages,
         &stats,
         now,
-        stable_hash(&[user.as_str(), &now.timestamp_millis().to_string()]),
+        coaching::generation::plan_seed(user.as_str(), now),
     );
     let prefs = &profile.preferences.preferences;
 

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::delivery::{Deliverer, Outcome};
-use crate::engine::rng::stable_hash;
+use crate::engine::plan::{Plan, PlannedMessage};
 use crate::engine::summary::{ActivityEvent, Applied, BehaviourSummary};
 use crate::generation::Generator;
 use crate::messages::Message;
@@ -88,6 +88,20 @@ pub fn validate(e: &ActivityEvent, now: DateTime<Utc>) -> Result<UserId, Vec<Fie
     }
 }
 
+/// The celebration an activity answers at once: the plan's milestone message, if any (the
+/// rest of the plan waits for the scheduled generation run).
+pub fn celebration(plan: &Plan) -> Option<&PlannedMessage> {
+    plan.messages
+        .iter()
+        .find(|m| m.message_type == MessageType::MilestoneCelebration)
+}
+
+/// Whether the consumer delivers `m` itself rather than leaving it to `job-deliver`: the
+/// engine's first slot is the next whole minute, which counts as now.
+pub fn deliver_at_once(m: &Message, now: DateTime<Utc>) -> bool {
+    m.send_at <= now + Duration::minutes(1)
+}
+
 /// What recording one event did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
@@ -153,23 +167,18 @@ impl ActivityConsumer<'_> {
             .messages
             .variant_stats(&self.generator.variant_pairs())
             .await?;
-        let seed = stable_hash(&[user.as_str(), &now.timestamp_millis().to_string()]);
+        let seed = crate::generation::plan_seed(user.as_str(), now);
         let plan = self
             .generator
             .plan_user(user, profile, &history, &stats, now, seed);
-        let Some(planned) = plan
-            .messages
-            .iter()
-            .find(|m| m.message_type == MessageType::MilestoneCelebration)
-        else {
+        let Some(planned) = celebration(&plan) else {
             return Ok(None);
         };
         let message = Message::scheduled(planned, now);
         if self.messages.create(user, &message).await? == Created::Exists {
             return Ok(None);
         }
-        // The engine's first slot is the next whole minute: that counts as now.
-        if message.send_at > now + Duration::minutes(1) {
+        if !deliver_at_once(&message, now) {
             return Ok(Some((message, None)));
         }
         let key = DueKey {

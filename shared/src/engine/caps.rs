@@ -82,6 +82,13 @@ impl Counted {
         self.days.insert(at, day);
     }
 
+    /// How many counted messages lie in (`from`, `to`] (unix seconds).
+    pub fn count_within(&self, from: i64, to: i64) -> usize {
+        let a = self.times.partition_point(|x| *x <= from);
+        let b = self.times.partition_point(|x| *x <= to);
+        b.saturating_sub(a)
+    }
+
     /// Whether local day `day` has room for one more message under the daily cap.
     pub fn day_has_room(&self, day: i32, c: Caps) -> bool {
         self.days.iter().filter(|d| **d == day).count() < c.per_day

@@ -120,6 +120,13 @@ impl Slots {
             }
         };
         let usable = self.slots.iter().filter(|s| s.t < end && part_ok(s.minute));
+        // Every usable slot's week holds the messages between the last slot's week start and
+        // the first slot: when those alone fill a week, nothing fits (most users at their cap).
+        let first = usable.clone().next()?.t;
+        let last = usable.clone().last().map_or(first, |s| s.t);
+        if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
+            return None;
+        }
         if moment == Moment::Soon {
             return usable
                 .filter(|s| room(s.day))
@@ -160,11 +167,15 @@ impl Slots {
             }
             candidates.swap_remove(top);
         }
-        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates
-            .iter()
-            .find(|(_, t, day)| counted.fits(*t, *day, caps))
-            .and_then(|(_, t, _)| DateTime::from_timestamp(*t, 0))
+        // The best that fits, in one pass: a candidate is checked only if it beats the best
+        // fitting one so far.
+        let mut best: Option<(f64, i64, i32)> = None;
+        for c in candidates {
+            if best.is_none_or(|b| better(&c, &b)) && counted.fits(c.1, c.2, caps) {
+                best = Some(c);
+            }
+        }
+        best.and_then(|(_, t, _)| DateTime::from_timestamp(t, 0))
     }
 }
 

@@ -78,7 +78,7 @@ fn iso_week(d: NaiveDate) -> String {
 
 /// The UTC instant of local `time` on local `date` (the later instant in a fold, the first
 /// valid one after a gap).
-fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let naive = date.and_time(time);
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),

@@ -3,11 +3,14 @@
 use chrono::{DateTime, Utc};
 
 use crate::engine::catalogue::default_templates;
+use crate::engine::history::HistoryEntry;
 use crate::engine::plan::{plan, Plan, PlanInput};
+use crate::engine::rng::stable_hash;
 use crate::engine::state::Population;
 use crate::engine::summary::BehaviourSummary;
 use crate::engine::templates::{Catalogue, StatsMap};
 use crate::messages::Message;
+use crate::preferences::Preferences;
 use crate::store::Profile;
 use crate::user::UserId;
 
@@ -61,22 +64,46 @@ impl Generator {
         now: DateTime<Utc>,
         seed: u64,
     ) -> Plan {
+        let history: Vec<_> = messages.iter().map(Message::history).collect();
+        self.plan_from(
+            user.as_str(),
+            &profile.preferences.preferences,
+            profile.summary.as_ref().map(|s| &s.summary),
+            &history,
+            stats,
+            now,
+            seed,
+        )
+    }
+
+    /// Plans a user from plain data (`None`: no activity counted yet): what every caller of
+    /// the engine runs, the deployed functions and the simulator alike.
+    #[allow(clippy::too_many_arguments)]
+    pub fn plan_from(
+        &self,
+        user_id: &str,
+        preferences: &Preferences,
+        summary: Option<&BehaviourSummary>,
+        history: &[HistoryEntry],
+        stats: &StatsMap,
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Plan {
         let default_summary;
-        let summary = match &profile.summary {
-            Some(s) => &s.summary,
+        let summary = match summary {
+            Some(s) => s,
             None => {
                 default_summary = BehaviourSummary::default();
                 &default_summary
             }
         };
-        let history: Vec<_> = messages.iter().map(Message::history).collect();
         plan(&PlanInput {
-            user_id: user.as_str(),
+            user_id,
             display_name: None,
             premium: false,
-            preferences: &profile.preferences.preferences,
+            preferences,
             summary,
-            history: &history,
+            history,
             catalogue: &self.catalogue,
             stats,
             experiments: &[],
@@ -85,4 +112,10 @@ impl Generator {
             seed,
         })
     }
+}
+
+/// The seed a user is planned with at `now`: the same for every caller planning at the same
+/// clock, so a retried run and the simulator draw what the deployed run drew.
+pub fn plan_seed(user_id: &str, now: DateTime<Utc>) -> u64 {
+    stable_hash(&[user_id, &now.timestamp_millis().to_string()])
 }

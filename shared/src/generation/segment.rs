@@ -19,7 +19,6 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::planner::Generator;
 use crate::bus::{Bus, BusError, DomainEvent, GenerateSegment, MessageScheduled, ScanStart};
-use crate::engine::rng::stable_hash;
 use crate::engine::templates::StatsMap;
 use crate::messages::Message;
 use crate::store::messages::{message_sk, MAX_MESSAGES_READ};
@@ -169,7 +168,7 @@ impl SegmentWorker<'_> {
         let planned: Vec<Vec<(UserId, Message)>> = stream::iter(users)
             .map(|(user, profile)| async move {
                 let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
-                let seed = stable_hash(&[user.as_str(), &now.timestamp_millis().to_string()]);
+                let seed = crate::generation::plan_seed(user.as_str(), now);
                 let plan = self
                     .generator
                     .plan_user(&user, &profile, &history, stats, now, seed);

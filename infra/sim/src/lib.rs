@@ -1,0 +1,187 @@
+//! `coach-sim`: the coaching simulator. A population file (`../shared/SIMULATION.md`) is drawn
+//! into users who live N days under a policy; for `rules` and `learned` the product's own
+//! decisions run in process (see [`world`]), with only storage and transport replaced.
+//!
+//! - [`population`]: the file format and one user's draw.
+//! - [`model`]: the user model's formulas.
+//! - [`world`]: one user's life and the product's view of them, event by event.
+//! - [`report`]: figures per policy with intervals over seeds, the JSON and the table.
+//! - [`plots`]: the PNG charts.
+
+pub mod model;
+pub mod plots;
+pub mod population;
+pub mod report;
+pub mod world;
+
+use chrono::{Duration, NaiveDate};
+use coaching::engine::templates::StatsMap;
+use coaching::generation::Generator;
+use rayon::prelude::*;
+
+use population::Population;
+use world::{purpose, stream, Policy, Shared, SimUser, StatDelta};
+
+/// The size and start of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunConfig {
+    pub users: usize,
+    pub days: usize,
+    pub start: NaiveDate,
+}
+
+/// What one (policy, seed) run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub policy: Policy,
+    pub seed: u64,
+    pub users: usize,
+    pub days: usize,
+    pub active_days: u64,
+    pub delivered: u64,
+    pub reads: u64,
+    pub acts: u64,
+    pub ratings_sum: u64,
+    pub ratings: u64,
+    pub opted_out: u64,
+    /// Users active in the run's last 7 days.
+    pub retained: u64,
+    /// Users active, per day.
+    pub active_by_day: Vec<u64>,
+    pub delivered_by_week: Vec<u64>,
+    pub acts_by_week: Vec<u64>,
+    pub optouts_by_week: Vec<u64>,
+}
+
+/// Windows are whole UTC days; the first starts a day early so zones ahead of UTC begin in it.
+fn windows(cfg: &RunConfig) -> usize {
+    cfg.days + 3
+}
+
+/// Work units of one run, for progress bars.
+pub fn run_steps(cfg: &RunConfig) -> u64 {
+    windows(cfg) as u64
+}
+
+/// The users of a run: user `i`'s parameters come from (seed, i) only.
+pub fn draw_users(pop: &Population, cfg: &RunConfig, seed: u64) -> Vec<SimUser> {
+    (0..cfg.users)
+        .into_par_iter()
+        .map(|i| {
+            let params = pop.draw(&mut stream(seed, i, purpose::PARAMS, 0));
+            SimUser::new(i, params, cfg.start, cfg.days, seed)
+        })
+        .collect()
+}
+
+fn merge(stats: &mut StatsMap, d: StatDelta) {
+    let s = stats
+        .entry(d.template_id)
+        .or_default()
+        .entry(d.variant_id)
+        .or_default();
+    match d.counter {
+        "sent" => s.sent += 1,
+        "read" => s.read += 1,
+        "acted" => s.acted += 1,
+        _ => {}
+    }
+}
+
+/// Lives `users` through the run under `policy`, one UTC day at a time (users in parallel
+/// within a day; what the product learned is merged at each day's end). `step` is called
+/// after each day.
+pub fn simulate_users(
+    users: &mut [SimUser],
+    cfg: &RunConfig,
+    policy: Policy,
+    seed: u64,
+    generator: &Generator,
+    step: &(dyn Fn() + Sync),
+) {
+    let mut stats = StatsMap::new();
+    let first = cfg.start.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    let Some(first) = first else {
+        return;
+    };
+    let first = first - Duration::days(1);
+    for w in 0..windows(cfg) {
+        let until = first + Duration::days(w as i64 + 1);
+        let shared = Shared {
+            policy,
+            generator,
+            stats: &stats,
+            seed,
+        };
+        users.par_iter_mut().for_each(|u| u.advance(until, &shared));
+        for u in users.iter_mut() {
+            for d in u.outcome.stat_deltas.drain(..) {
+                merge(&mut stats, d);
+            }
+        }
+        step();
+    }
+}
+
+/// One (policy, seed) run of the population.
+pub fn run(
+    pop: &Population,
+    cfg: &RunConfig,
+    policy: Policy,
+    seed: u64,
+    generator: &Generator,
+    step: &(dyn Fn() + Sync),
+) -> RunResult {
+    let mut users = draw_users(pop, cfg, seed);
+    simulate_users(&mut users, cfg, policy, seed, generator, step);
+    result(&users, cfg, policy, seed)
+}
+
+/// The run's figures from its users.
+pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> RunResult {
+    let weeks = cfg.days.div_ceil(7);
+    let mut r = RunResult {
+        policy,
+        seed,
+        users: users.len(),
+        days: cfg.days,
+        active_days: 0,
+        delivered: 0,
+        reads: 0,
+        acts: 0,
+        ratings_sum: 0,
+        ratings: 0,
+        opted_out: 0,
+        retained: 0,
+        active_by_day: vec![0; cfg.days],
+        delivered_by_week: vec![0; weeks],
+        acts_by_week: vec![0; weeks],
+        optouts_by_week: vec![0; weeks],
+    };
+    for u in users {
+        let o = &u.outcome;
+        r.delivered += o.delivered;
+        r.reads += o.reads;
+        r.acts += o.acts;
+        r.ratings += o.ratings.len() as u64;
+        r.ratings_sum += o.ratings.iter().map(|x| u64::from(*x)).sum::<u64>();
+        for (d, a) in o.active.iter().enumerate() {
+            if *a {
+                r.active_days += 1;
+                r.active_by_day[d] += 1;
+            }
+        }
+        if o.active.iter().rev().take(7).any(|a| *a) {
+            r.retained += 1;
+        }
+        if let Some(w) = o.opted_out_week {
+            r.opted_out += 1;
+            r.optouts_by_week[w.min(weeks.saturating_sub(1))] += 1;
+        }
+        for w in 0..weeks {
+            r.delivered_by_week[w] += o.delivered_by_week[w];
+            r.acts_by_week[w] += o.acts_by_week[w];
+        }
+    }
+    r
+}
