@@ -7,7 +7,10 @@ PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
-.PHONY: help tools deps build run test lint fmt token bench lambda clean
+.PHONY: help tools deps build run test lint fmt token bench lambda simulate clean
+
+POPULATION ?= ../shared/population-example.json
+SIM_OUT    ?= target/sim
 
 help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
@@ -15,6 +18,7 @@ help:
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
 	@echo "make bench  print the engine's users planned per second on one core, and API latency vs raw DynamoDB"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
+	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
 
 # Clear messages for the runtimes the local stack needs.
 tools:
@@ -45,6 +49,7 @@ test: deps
 	cargo build --workspace --all-targets
 	$(VENV)/bin/cfn-lint template.yaml
 	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --no-fail-fast
+	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test -p coach-tests --test sim_parity -- --ignored
 	$(LOCAL) test -- infra/schemathesis.sh
 	$(MAKE) --no-print-directory lint
 
@@ -61,6 +66,13 @@ bench: deps
 	cargo build --release -p functions --bins
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
+
+# The yardstick: every policy on the population, 5 seeds, with intervals (see infra/sim).
+simulate: tools
+	cargo build --release -p coach-sim
+	mkdir -p $(SIM_OUT)
+	./target/release/coach-sim --population $(POPULATION) --seeds 5 \
+	  --json $(SIM_OUT)/report.json --plots $(SIM_OUT)
 
 token: build
 	@$(LOCAL) token $(or $(SUB),demo-user)

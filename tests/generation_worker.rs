@@ -69,6 +69,7 @@ async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice(
         segment: 0,
         total_segments: 1,
         start: None,
+        pinned: false,
     };
     let (mut invocations, mut users, mut planned) = (0, 0, 0);
     loop {

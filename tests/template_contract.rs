@@ -162,6 +162,7 @@ fn the_event_schemas_document_every_field() {
                 pk: "p".into(),
                 sk: "s".into(),
             }),
+            pinned: true,
         }),
         DomainEvent::MessageScheduled(MessageScheduled {
             user_id: "u".into(),

@@ -122,3 +122,18 @@ mod tests {
 #[derive(serde::Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
+
+/// An admin payload's `as_of`: the clock a replay runs at. It may not be in the future (that
+/// would send messages before their time); `None` is the wall clock.
+pub fn replay_clock(
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AdminError> {
+    match as_of {
+        Some(t) if t > now => Err(AdminError::invalid(&[FieldError::new(
+            "as_of",
+            "must not be in the future",
+        )])),
+        other => Ok(other),
+    }
+}

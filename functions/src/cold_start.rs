@@ -101,13 +101,18 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// The deliverer over these clients (publishing `MessageDelivered`).
-    pub fn deliverer(&self) -> coaching::delivery::Deliverer<'_> {
+    /// The deliverer over these clients (publishing `MessageDelivered`), deciding as of
+    /// `clock` (`None`: the wall clock).
+    pub fn deliverer(
+        &self,
+        clock: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> coaching::delivery::Deliverer<'_> {
         coaching::delivery::Deliverer {
             profiles: &self.stores.profiles,
             messages: &self.stores.messages,
             push: &self.push,
             bus: Some(&self.bus),
+            clock,
         }
     }
 }

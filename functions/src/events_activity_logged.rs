@@ -2,6 +2,9 @@
 //! the user's behaviour summary current and celebrates a milestone right away. An event that
 //! is not a valid `ActivityLogged` fails with a structured error, so after the rule's retries
 //! it lands in the dead-letter queue instead of vanishing.
+//!
+//! An event is decided as of its bus `time` (never later than now): a retry decides what the
+//! first attempt would have, and a replay of past events decides as it did then.
 
 use chrono::Utc;
 use coaching::activity::{ActivityConsumer, ActivityError};
@@ -51,14 +54,16 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
         )])
     })?;
     let generator = &Generator::from_store(&clients.stores.templates).await?;
-    let deliverer = clients.deliverer();
+    let now = Utc::now();
+    let clock = bus.time.map_or(now, |t| t.min(now));
+    let deliverer = clients.deliverer(Some(clock));
     let consumer = ActivityConsumer {
         profiles: &clients.stores.profiles,
         messages: &clients.stores.messages,
         generator,
         deliverer: &deliverer,
     };
-    let recorded = consumer.record(&bus.detail, Utc::now()).await?;
+    let recorded = consumer.record(&bus.detail, clock).await?;
     Ok(Answer {
         applied: match recorded.applied {
             Applied::Counted => "counted",

@@ -6,7 +6,7 @@ use coaching::generation::{start_run, RunStarted, DEFAULT_SEGMENTS, MAX_SEGMENTS
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
-use crate::admin::{payload, AdminError};
+use crate::admin::{payload, replay_clock, AdminError};
 use crate::Jobs;
 use coaching::preferences::FieldError;
 
@@ -36,7 +36,15 @@ pub async fn handle(
     _event: LambdaEvent<Value>,
 ) -> Result<RunStarted, Error> {
     let now = Utc::now();
-    let run = start_run(&jobs.jobs, &jobs.bus, &new_run_id(now), now, segments).await?;
+    let run = start_run(
+        &jobs.jobs,
+        &jobs.bus,
+        &new_run_id(now),
+        now,
+        segments,
+        false,
+    )
+    .await?;
     tracing::info!(run_id = %run.run_id, segments, "generation run started");
     Ok(run)
 }
@@ -48,6 +56,9 @@ pub async fn handle(
 pub struct GenerateAll {
     pub segments: Option<u32>,
     pub run_id: Option<String>,
+    /// Plan as of this instant (not in the future): a replay's clock, kept however late the
+    /// workers run.
+    pub as_of: Option<chrono::DateTime<Utc>>,
 }
 
 /// `admin-generate-all`: `{}` or `{"segments": N}` starts a run for every user now;
@@ -62,6 +73,10 @@ pub async fn admin(
         (Some(_), Some(_)) => Err(AdminError::invalid(&[FieldError::new(
             "run_id",
             "give either segments (to start a run) or run_id (to see one), not both",
+        )])),
+        (_, Some(_)) if input.as_of.is_some() => Err(AdminError::invalid(&[FieldError::new(
+            "as_of",
+            "only a new run takes a clock, not a run_id",
         )])),
         (_, Some(run_id)) => {
             if run_id.is_empty() || run_id.len() > 64 {
@@ -87,9 +102,17 @@ pub async fn admin(
                 )]));
             }
             let now = Utc::now();
-            let run = start_run(&jobs.jobs, &jobs.bus, &new_run_id(now), now, segments)
-                .await
-                .map_err(AdminError::internal("starting the run"))?;
+            let clock = replay_clock(input.as_of, now)?;
+            let run = start_run(
+                &jobs.jobs,
+                &jobs.bus,
+                &new_run_id(now),
+                clock.unwrap_or(now),
+                segments,
+                clock.is_some(),
+            )
+            .await
+            .map_err(AdminError::internal("starting the run"))?;
             Ok(serde_json::to_value(run).unwrap_or_default())
         }
     }

@@ -44,5 +44,8 @@ pub struct BusEvent<T> {
     #[serde(rename = "detail-type")]
     pub detail_type: String,
     pub source: String,
+    /// When the event was put on the bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<chrono::DateTime<chrono::Utc>>,
     pub detail: T,
 }

@@ -14,7 +14,7 @@ pub mod population;
 pub mod report;
 pub mod world;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use coaching::engine::templates::StatsMap;
 use coaching::generation::Generator;
 use rayon::prelude::*;
@@ -53,9 +53,24 @@ pub struct RunResult {
     pub optouts_by_week: Vec<u64>,
 }
 
-/// Windows are whole UTC days; the first starts a day early so zones ahead of UTC begin in it.
+impl RunConfig {
+    /// The instant the product stops for everyone: the last local day's end in the
+    /// westernmost zone (UTC−12), with margin.
+    pub fn end(&self) -> DateTime<Utc> {
+        let last = self.start + Duration::days(self.days as i64);
+        last.and_time(NaiveTime::MIN).and_utc() + Duration::hours(14)
+    }
+
+    /// The first instant any user can start (UTC+14).
+    pub fn first(&self) -> DateTime<Utc> {
+        self.start.and_time(NaiveTime::MIN).and_utc() - Duration::hours(14)
+    }
+}
+
+/// Windows are whole UTC days from the day before the start (zones ahead of UTC begin in it)
+/// to the run's end.
 fn windows(cfg: &RunConfig) -> usize {
-    cfg.days + 3
+    cfg.days + 2
 }
 
 /// Work units of one run, for progress bars.
@@ -69,7 +84,7 @@ pub fn draw_users(pop: &Population, cfg: &RunConfig, seed: u64) -> Vec<SimUser> 
         .into_par_iter()
         .map(|i| {
             let params = pop.draw(&mut stream(seed, i, purpose::PARAMS, 0));
-            SimUser::new(i, params, cfg.start, cfg.days, seed)
+            SimUser::new(i, params, cfg.start, cfg.days, cfg.end(), seed)
         })
         .collect()
 }
@@ -100,11 +115,7 @@ pub fn simulate_users(
     step: &(dyn Fn() + Sync),
 ) {
     let mut stats = StatsMap::new();
-    let first = cfg.start.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-    let Some(first) = first else {
-        return;
-    };
-    let first = first - Duration::days(1);
+    let first = cfg.start.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
     for w in 0..windows(cfg) {
         let until = first + Duration::days(w as i64 + 1);
         let shared = Shared {

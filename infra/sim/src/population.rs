@@ -262,7 +262,7 @@ impl Population {
         }
         for a in &self.archetypes {
             let at = |f: &str| format!("{}.{f}", a.name);
-            for (zone, _) in &a.timezones {
+            for zone in a.timezones.keys() {
                 if zone.parse::<Tz>().is_err() {
                     errors.push(format!("{}: unknown zone {zone}", at("timezones")));
                 }
@@ -273,17 +273,17 @@ impl Population {
             if a.languages.values().all(|w| *w <= 0.0) {
                 errors.push(format!("{}: no positive weight", at("languages")));
             }
-            for (level, _) in &a.prefs.frequency {
+            for level in a.prefs.frequency.keys() {
                 if wire::<MessageFrequency>(level).is_none() {
                     errors.push(format!("{}: unknown level {level}", at("prefs.frequency")));
                 }
             }
-            for (tone, _) in &a.prefs.tone {
+            for tone in a.prefs.tone.keys() {
                 if tone != "none" && wire::<Tone>(tone).is_none() {
                     errors.push(format!("{}: unknown tone {tone}", at("prefs.tone")));
                 }
             }
-            for (ty, _) in &a.response.types {
+            for ty in a.response.types.keys() {
                 if MessageType::from_name(ty).is_none() {
                     errors.push(format!(
                         "{}: unknown message type {ty}",
@@ -291,7 +291,7 @@ impl Population {
                     ));
                 }
             }
-            for (tone, _) in &a.response.tones {
+            for tone in a.response.tones.keys() {
                 if wire::<Tone>(tone).is_none() {
                     errors.push(format!("{}: unknown tone {tone}", at("response.tone")));
                 }

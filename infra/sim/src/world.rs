@@ -114,6 +114,31 @@ pub struct Outcome {
     pub stat_deltas: Vec<StatDelta>,
 }
 
+/// A call the app or its backend made to the product.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    /// `PUT /coaching/personalization` with this body (sign-up, opt-out).
+    Preferences(serde_json::Value),
+    /// `ActivityLogged` on the bus.
+    Activity(ActivityEvent),
+    /// `POST /coaching/messages/{id}/interact`.
+    Interact {
+        message_id: String,
+        action: Interaction,
+    },
+    /// `POST /coaching/messages/{id}/feedback`.
+    Feedback { message_id: String, rating: u8 },
+}
+
+/// One recorded call: when, and whether a job (generation, delivery) ran for the user at the
+/// same instant before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub at: DateTime<Utc>,
+    pub after_jobs: bool,
+    pub call: Call,
+}
+
 #[derive(Debug, Clone)]
 enum Pending {
     /// The habit done (once a day: the later of two is dropped).
@@ -167,6 +192,9 @@ pub struct SimUser {
     history_stale: bool,
     next_generation: DateTime<Utc>,
     next_fixed: DateTime<Utc>,
+    last_job: Option<DateTime<Utc>>,
+    /// The calls made to the product, when recording (see [`SimUser::record_inputs`]).
+    pub inputs: Option<Vec<Input>>,
     pub outcome: Outcome,
 }
 
@@ -236,8 +264,17 @@ fn next_generation_after(t: DateTime<Utc>) -> DateTime<Utc> {
 
 impl SimUser {
     /// User `index` of a run starting on local date `first` for `days` days, signed up with
-    /// the app's PUT of their preferences.
-    pub fn new(index: usize, params: UserParams, first: NaiveDate, days: usize, seed: u64) -> Self {
+    /// the app's PUT of their preferences at their first local midnight. The product keeps
+    /// planning and delivering until `end` (the run's end in every zone); the user lives only
+    /// their own `days`.
+    pub fn new(
+        index: usize,
+        params: UserParams,
+        first: NaiveDate,
+        days: usize,
+        end: DateTime<Utc>,
+        seed: u64,
+    ) -> Self {
         let id = format!("sim-{index:06}");
         let mut signup = json!({
             "timezone": params.tz.name(),
@@ -254,7 +291,6 @@ impl SimUser {
         }
         let prefs = put_preferences(&signup).unwrap_or_default();
         let start = local_midnight(&params, first);
-        let end = local_midnight(&params, first + Duration::days(days as i64));
         let next_fixed = at_minute(&params, first, FIXED_HOUR * 60);
         SimUser {
             index,
@@ -282,6 +318,8 @@ impl SimUser {
             history_stale: false,
             next_generation: next_generation_after(start),
             next_fixed,
+            last_job: None,
+            inputs: None,
             outcome: Outcome {
                 delivered_by_week: vec![0; days.div_ceil(7)],
                 acts_by_week: vec![0; days.div_ceil(7)],
@@ -289,6 +327,26 @@ impl SimUser {
                 ..Outcome::default()
             },
             params,
+        }
+    }
+
+    /// Records every call made to the product from now on, starting with the sign-up.
+    pub fn record_inputs(&mut self) {
+        self.inputs = Some(vec![Input {
+            at: self.clock,
+            after_jobs: false,
+            call: Call::Preferences(self.signup.clone()),
+        }]);
+    }
+
+    fn record(&mut self, at: DateTime<Utc>, call: Call) {
+        let after_jobs = self.last_job == Some(at);
+        if let Some(inputs) = &mut self.inputs {
+            inputs.push(Input {
+                at,
+                after_jobs,
+                call,
+            });
         }
     }
 
@@ -441,6 +499,7 @@ impl SimUser {
         if validate(&event, at).is_err() {
             return;
         }
+        self.record(at, Call::Activity(event.clone()));
         let mut summary = self.summary.take().unwrap_or_default();
         let applied = summary.apply(&event, self.prefs.timezone.0);
         self.summary = Some(summary);
@@ -491,6 +550,7 @@ impl SimUser {
 
     /// A scheduled generation run.
     fn generate(&mut self, now: DateTime<Utc>, shared: &Shared<'_>) {
+        self.last_job = Some(now);
         self.history();
         let plan = shared.generator.plan_from(
             &self.id,
@@ -588,6 +648,7 @@ impl SimUser {
 
     /// A `job-deliver` tick: every scheduled message due by `now`, in send-time order.
     fn deliver_due(&mut self, now: DateTime<Utc>, shared: &Shared<'_>) {
+        self.last_job = Some(now);
         let mut due: Vec<usize> = self
             .scheduled
             .iter()
@@ -643,7 +704,11 @@ impl SimUser {
 
     /// The user's side of a delivered push: opt-out drawn at delivery, the rest when seen.
     fn push_received(&mut self, i: usize, t: DateTime<Utc>, template: String) {
-        let week = self.week_of(t);
+        // After the user's last day the product still pushes; nobody is there to count it.
+        let Some(day) = self.day_of(t) else {
+            return;
+        };
+        let week = day / 7;
         self.outcome.delivered += 1;
         if let Some(w) = self.outcome.delivered_by_week.get_mut(week) {
             *w += 1;
@@ -695,6 +760,7 @@ impl SimUser {
         if let Some(p) = put_preferences(&body) {
             self.prefs = p;
         }
+        self.record(t, Call::Preferences(body));
         self.outcome.opted_out_week = Some(self.week_of(t));
     }
 
@@ -780,12 +846,17 @@ impl SimUser {
     /// `POST /coaching/messages/{id}/interact`.
     fn app_interact(&mut self, t: DateTime<Utc>, i: usize, action: Interaction) {
         let m = &self.messages[i];
+        let call = Call::Interact {
+            message_id: m.id.clone(),
+            action,
+        };
         let Ok(Some(change)) = interact(m, action, t) else {
             return;
         };
+        let after = change.applied_to(m);
+        self.record(t, call);
         let learned_counters: Vec<&'static str> =
             change.stamps.iter().filter_map(|s| s.counter()).collect();
-        let after = change.applied_to(m);
         for counter in learned_counters {
             self.outcome.stat_deltas.push(StatDelta {
                 template_id: after.template_id.clone(),
@@ -805,8 +876,13 @@ impl SimUser {
             comment: None,
         };
         let m = &self.messages[i];
+        let call = Call::Feedback {
+            message_id: m.id.clone(),
+            rating,
+        };
         if let Ok(f) = input.into_feedback(m.feedback.as_ref(), t) {
             self.messages[i].feedback = Some(f);
+            self.record(t, call);
         }
     }
 }

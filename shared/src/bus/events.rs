@@ -35,6 +35,10 @@ pub struct GenerateSegment {
     /// Resume after this key (a worker handing back the rest of its range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<ScanStart>,
+    /// The run was started for an explicit clock (an admin replay): workers plan as of
+    /// `as_of` however late they run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
 }
 
 /// `MessageScheduled`: a message was stored for later delivery.

@@ -95,16 +95,23 @@ pub struct Deliverer<'a> {
     pub push: &'a Push,
     /// Where `MessageDelivered` goes; `None` publishes nothing.
     pub bus: Option<&'a Bus>,
+    /// The instant deliveries are decided and recorded at (an activity event's time, an
+    /// admin replay's `as_of`); `None`: the wall clock.
+    pub clock: Option<DateTime<Utc>>,
 }
 
 impl Deliverer<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
+    }
+
     /// Delivers every message due by the time each round starts, round after round, until
     /// none is left or the next round might not finish before `deadline`.
     pub async fn run(&self, deadline: Instant) -> Result<DeliveryRun, DeliveryError> {
         let mut totals = DeliveryRun::default();
         loop {
             let began = Instant::now();
-            let now = Utc::now();
+            let now = self.now();
             let mut keys = Vec::new();
             for shard in 0..DUE_SHARDS {
                 keys.extend(self.messages.due(shard, now, ROUND_PER_SHARD).await?);
@@ -145,7 +152,7 @@ impl Deliverer<'_> {
             return Ok((Outcome::Skipped, 0));
         }
         let profile = self.profiles.profile(&key.user).await?;
-        let now = Utc::now();
+        let now = self.now();
         match decide(&m, &profile.preferences.preferences, now) {
             Decision::Drop { reason } => {
                 let done = self.messages.drop_unsent(&key.user, &m, reason).await?;
@@ -219,7 +226,7 @@ impl Deliverer<'_> {
             Some("no_enabled_device")
         };
         delivery.failure = reason.map(str::to_owned);
-        let at = Utc::now();
+        let at = self.now();
         self.messages
             .finish_delivery(&key.user, &m, &delivery, at)
             .await?;

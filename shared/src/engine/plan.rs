@@ -146,23 +146,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // Only messages within a week of the horizon can share a day or a week with a new one.
     let relevant_from = input.now - chrono::Duration::days(8);
     let relevant_to = input.now + chrono::Duration::days(9);
-    let mut counted = Counted::new(
-        input
-            .history
-            .iter()
-            .filter(|h| {
-                h.status.counts_for_caps() && h.send_at >= relevant_from && h.send_at < relevant_to
-            })
-            .map(|h| h.send_at),
-        state.tz,
-    );
     let limits = caps(prefs.message_frequency);
-    let slots = Slots::new(
-        input.now,
-        state.tz,
-        prefs.quiet_hours,
-        &prefs.preferred_windows,
-    );
+    // Built on the first trigger that needs a send time: most runs find every trigger
+    // already planned and need neither.
+    let mut timing: Option<(Counted, Slots)> = None;
 
     for t in &triggers {
         if input.history.iter().any(|h| h.occurrence == t.occurrence) {
@@ -183,7 +170,28 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
             continue;
         }
-        let Some(send_at) = slots.best(t.moment, state.best_hour, t.expires_at, &counted, limits)
+        let (counted, slots) = timing.get_or_insert_with(|| {
+            let counted = Counted::new(
+                input
+                    .history
+                    .iter()
+                    .filter(|h| {
+                        h.status.counts_for_caps()
+                            && h.send_at >= relevant_from
+                            && h.send_at < relevant_to
+                    })
+                    .map(|h| h.send_at),
+                state.tz,
+            );
+            let slots = Slots::new(
+                input.now,
+                state.tz,
+                prefs.quiet_hours,
+                &prefs.preferred_windows,
+            );
+            (counted, slots)
+        });
+        let Some(send_at) = slots.best(t.moment, state.best_hour, t.expires_at, counted, limits)
         else {
             out.skipped.push(skip(t, SkipReason::NoSendTime));
             continue;

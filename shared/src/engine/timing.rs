@@ -123,7 +123,7 @@ impl Slots {
         // Every usable slot's week holds the messages between the last slot's week start and
         // the first slot: when those alone fill a week, nothing fits (most users at their cap).
         let first = usable.clone().next()?.t;
-        let last = usable.clone().last().map_or(first, |s| s.t);
+        let last = usable.clone().next_back().map_or(first, |s| s.t);
         if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
             return None;
         }

@@ -22,7 +22,12 @@ pub struct RunStarted {
 }
 
 /// The work items of a run.
-pub fn work_items(run_id: &str, as_of: DateTime<Utc>, total: u32) -> Vec<GenerateSegment> {
+pub fn work_items(
+    run_id: &str,
+    as_of: DateTime<Utc>,
+    total: u32,
+    pinned: bool,
+) -> Vec<GenerateSegment> {
     (0..total)
         .map(|segment| GenerateSegment {
             run_id: run_id.to_owned(),
@@ -30,22 +35,25 @@ pub fn work_items(run_id: &str, as_of: DateTime<Utc>, total: u32) -> Vec<Generat
             segment,
             total_segments: total,
             start: None,
+            pinned,
         })
         .collect()
 }
 
-/// Records run `run_id` and publishes its work items. Repeating it with the same id publishes
-/// the items again, which is harmless: a segment's work is idempotent.
+/// Records run `run_id` as of `now` and publishes its work items (`pinned`: plan as of `now`
+/// however late the workers run, for an admin replay). Repeating it with the same id
+/// publishes the items again, which is harmless: a segment's work is idempotent.
 pub async fn start_run(
     jobs: &JobStore,
     bus: &Bus,
     run_id: &str,
     now: DateTime<Utc>,
     total: u32,
+    pinned: bool,
 ) -> Result<RunStarted, WorkError> {
     let as_of = now.trunc_subsecs(0);
     jobs.start_run(run_id, as_of, total).await?;
-    let events: Vec<DomainEvent> = work_items(run_id, as_of, total)
+    let events: Vec<DomainEvent> = work_items(run_id, as_of, total, pinned)
         .into_iter()
         .map(DomainEvent::GenerateSegment)
         .collect();
@@ -64,7 +72,7 @@ mod tests {
     #[test]
     fn one_item_per_segment_from_the_start() {
         let now = Utc::now();
-        let items = work_items("r", now, 5);
+        let items = work_items("r", now, 5, false);
         assert_eq!(
             items.iter().map(|i| i.segment).collect::<Vec<_>>(),
             vec![0, 1, 2, 3, 4]

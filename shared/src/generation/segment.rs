@@ -60,9 +60,9 @@ pub enum SegmentRun {
 }
 
 /// The clock a run's users are planned at: the run's own, unless the work waited so long that
-/// planning "in the past" would schedule stale messages.
-pub fn planning_clock(as_of: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    if now - as_of > Duration::minutes(MAX_RUN_AGE_MINUTES) {
+/// planning "in the past" would schedule stale messages (a pinned run keeps its own).
+pub fn planning_clock(as_of: DateTime<Utc>, now: DateTime<Utc>, pinned: bool) -> DateTime<Utc> {
+    if !pinned && now - as_of > Duration::minutes(MAX_RUN_AGE_MINUTES) {
         now
     } else {
         as_of
@@ -114,7 +114,7 @@ impl SegmentWorker<'_> {
                 .profiles
                 .scan_profiles(work.segment, work.total_segments, start.take(), PAGE_ITEMS)
                 .await?;
-            let clock = planning_clock(work.as_of, Utc::now());
+            let clock = planning_clock(work.as_of, Utc::now(), work.pinned);
             let done = self.page(page.users, clock, &stats).await?;
             counts.users += done.users;
             counts.planned += done.planned;
@@ -228,9 +228,17 @@ mod tests {
         let as_of = DateTime::parse_from_rfc3339("2026-03-01T07:00:00Z")
             .map(|t| t.with_timezone(&Utc))
             .expect("valid time");
-        assert_eq!(planning_clock(as_of, as_of + Duration::minutes(5)), as_of);
+        assert_eq!(
+            planning_clock(as_of, as_of + Duration::minutes(5), false),
+            as_of
+        );
         let late = as_of + Duration::minutes(MAX_RUN_AGE_MINUTES + 1);
-        assert_eq!(planning_clock(as_of, late), late);
+        assert_eq!(planning_clock(as_of, late, false), late);
+        assert_eq!(
+            planning_clock(as_of, late, true),
+            as_of,
+            "a pinned run keeps its clock"
+        );
     }
 
     #[test]
