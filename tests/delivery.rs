@@ -296,6 +296,73 @@ async fn an_expired_message_is_never_sent() {
 }
 
 #[tokio::test]
+async fn a_risk_warning_for_a_day_already_done_is_dropped_not_pushed() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("r"))).await;
+    let mut summary = coaching::engine::summary::BehaviourSummary::default();
+    summary.apply(
+        &coaching::engine::summary::ActivityEvent {
+            activity_id: "done-today".into(),
+            user_id: user.as_str().into(),
+            value_id: "health".into(),
+            value_name: None,
+            minutes: 20,
+            occurred_at: Utc::now(),
+        },
+        chrono_tz::UTC,
+    );
+    assert!(s
+        .profiles
+        .put_summary(&user, &summary, 0)
+        .await
+        .expect("summary stored"));
+    let risk = seed_message(
+        &s,
+        user.as_str(),
+        "risk:today",
+        MessageType::RiskWarning,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    let tip = seed_message(
+        &s,
+        user.as_str(),
+        "tip:today",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    deliver().await;
+    let get = |id: String| {
+        let s = &s;
+        let user = &user;
+        async move {
+            s.messages
+                .get(user, &id)
+                .await
+                .expect("read")
+                .expect("message")
+        }
+    };
+    let risk = get(risk.id).await;
+    assert_eq!(risk.status, MessageStatus::Expired);
+    assert_eq!(
+        risk.delivery.and_then(|d| d.failure).as_deref(),
+        Some("no_longer_relevant")
+    );
+    assert_eq!(
+        get(tip.id).await.status,
+        MessageStatus::Sent,
+        "others still go"
+    );
+    assert_eq!(pushes_to(&arn).await.len(), 1, "only the tip was pushed");
+}
+
+#[tokio::test]
 async fn quiet_hours_set_after_planning_hold_the_message_until_they_end() {
     let _one = SERIAL.lock().await;
     let s = stores().await;

@@ -3,11 +3,11 @@
 //! is not a valid `ActivityLogged` fails with a structured error, so after the rule's retries
 //! it lands in the dead-letter queue instead of vanishing.
 //!
-//! An event is decided as of its bus `time` (never later than now): a retry decides what the
-//! first attempt would have, and a replay of past events decides as it did then.
+//! An event is decided as of its bus `time` (see `activity::event_clock`): a retry decides
+//! what the first attempt would have, and a replay of past events decides as it did then.
 
 use chrono::Utc;
-use coaching::activity::{ActivityConsumer, ActivityError};
+use coaching::activity::{event_clock, ActivityConsumer, ActivityError};
 use coaching::delivery::Outcome;
 use coaching::engine::summary::{ActivityEvent, Applied};
 use coaching::generation::Generator;
@@ -54,8 +54,7 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
         )])
     })?;
     let generator = &Generator::from_store(&clients.stores.templates).await?;
-    let now = Utc::now();
-    let clock = bus.time.map_or(now, |t| t.min(now));
+    let clock = event_clock(bus.time, bus.detail.occurred_at, Utc::now());
     let deliverer = clients.deliverer(Some(clock));
     let consumer = ActivityConsumer {
         profiles: &clients.stores.profiles,

@@ -102,6 +102,17 @@ pub fn deliver_at_once(m: &Message, now: DateTime<Utc>) -> bool {
     m.send_at <= now + Duration::minutes(1)
 }
 
+/// The instant an activity event is decided at: its bus `time`, but never before the activity
+/// nor after `now` (no bus time: now). A retry thus decides what the first attempt would
+/// have, and a replay of past events decides as it did then.
+pub fn event_clock(
+    bus_time: Option<DateTime<Utc>>,
+    occurred_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    bus_time.map_or(now, |t| t.max(occurred_at).min(now))
+}
+
 /// What recording one event did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
@@ -207,6 +218,23 @@ mod tests {
             minutes: 20,
             occurred_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn events_are_decided_at_their_bus_time_within_bounds() {
+        let now = Utc::now();
+        let (before, after) = (now - Duration::hours(5), now - Duration::hours(4));
+        assert_eq!(event_clock(Some(after), before, now), after);
+        assert_eq!(
+            event_clock(Some(before), after, now),
+            after,
+            "not before the activity"
+        );
+        assert_eq!(
+            event_clock(Some(now + Duration::hours(1)), before, now),
+            now
+        );
+        assert_eq!(event_clock(None, before, now), now);
     }
 
     #[test]

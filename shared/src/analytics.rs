@@ -21,6 +21,8 @@ pub struct Rates {
     pub sent: i64,
     pub failed: i64,
     pub expired: i64,
+    /// Dropped at send time because the trigger no longer held.
+    pub irrelevant: i64,
     pub read: i64,
     pub acted: i64,
     pub dismissed: i64,
@@ -48,6 +50,7 @@ impl Rates {
             sent: n("sent"),
             failed: n("failed"),
             expired: n("expired"),
+            irrelevant: n("irrelevant"),
             read: n("read"),
             acted: n("acted"),
             dismissed: n("dismissed"),

@@ -51,6 +51,12 @@ pub struct RunResult {
     pub delivered_by_week: Vec<u64>,
     pub acts_by_week: Vec<u64>,
     pub optouts_by_week: Vec<u64>,
+    /// Pushes followed by the habit within 2 hours.
+    pub rewarded: u64,
+    pub asleep: u64,
+    pub over_tolerance: u64,
+    /// Per message type: delivered, acted on, rewarded.
+    pub by_type: [[u64; 3]; 20],
 }
 
 impl RunConfig {
@@ -168,10 +174,22 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         delivered_by_week: vec![0; weeks],
         acts_by_week: vec![0; weeks],
         optouts_by_week: vec![0; weeks],
+        rewarded: 0,
+        asleep: 0,
+        over_tolerance: 0,
+        by_type: [[0; 3]; 20],
     };
     for u in users {
         let o = &u.outcome;
         r.delivered += o.delivered;
+        r.rewarded += o.rewarded;
+        r.asleep += o.asleep;
+        r.over_tolerance += o.over_tolerance;
+        for (t, c) in o.by_type.iter().enumerate() {
+            for k in 0..3 {
+                r.by_type[t][k] += c[k];
+            }
+        }
         r.reads += o.reads;
         r.acts += o.acts;
         r.ratings += o.ratings.len() as u64;

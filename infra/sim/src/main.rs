@@ -51,6 +51,9 @@ struct Args {
     /// Draw the charts into this folder.
     #[arg(long)]
     plots: Option<PathBuf>,
+    /// Also print where each policy's pushes went (by message type, asleep, over tolerance).
+    #[arg(long)]
+    breakdown: bool,
 }
 
 fn main() -> ExitCode {
@@ -113,6 +116,9 @@ fn main_inner() -> Result<(), String> {
     let elapsed = began.elapsed().as_secs_f64();
     let report = Report::new(&name, cfg.users, cfg.days, &runs);
     print!("{}", report.table());
+    if args.breakdown {
+        print!("{}", coach_sim::report::breakdown(&runs));
+    }
     if !policies.contains(&Policy::None) {
         println!("(no `none` run: lift is reported as 0)");
     }

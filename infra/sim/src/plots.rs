@@ -50,11 +50,14 @@ type Series = Vec<(Policy, Vec<(f64, f64)>)>;
 
 fn chart(path: &Path, title: &str, x: &str, y: &str, series: &Series) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let (xmax, ymax) = series
+    let (xmax, ymin, ymax) = series
         .iter()
         .flat_map(|s| s.1.iter())
-        .fold((1.0f64, 0.0f64), |(a, b), (x, y)| (a.max(*x), b.max(*y)));
+        .fold((1.0f64, 0.0f64, 0.0f64), |(a, lo, hi), (x, y)| {
+            (a.max(*x), lo.min(*y), hi.max(*y))
+        });
     let ymax = if ymax > 0.0 { ymax * 1.08 } else { 1.0 };
+    let ymin = ymin * 1.08;
     let root = BitMapBackend::new(path, (1000, 620)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let mut c = ChartBuilder::on(&root)
@@ -62,7 +65,7 @@ fn chart(path: &Path, title: &str, x: &str, y: &str, series: &Series) -> Result<
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..xmax, 0.0..ymax)
+        .build_cartesian_2d(0.0..xmax, ymin..ymax)
         .map_err(|e| err(&e))?;
     c.configure_mesh()
         .x_desc(x)
@@ -107,29 +110,41 @@ pub fn draw(dir: &Path, runs: &[RunResult]) -> Result<(), String> {
     let groups = by_policy(runs);
     let mean = |xs: Vec<f64>| xs.iter().sum::<f64>() / xs.len().max(1) as f64;
 
+    // Extra active days per user over `none` (plain cumulative active days without a `none` run).
+    let cumulative_of = |rs: &Vec<&RunResult>, d: usize| {
+        mean(
+            rs.iter()
+                .map(|r| r.active_by_day[..=d].iter().sum::<u64>() as f64 / r.users.max(1) as f64)
+                .collect(),
+        )
+    };
+    let baseline = groups.iter().find(|(p, _)| *p == Policy::None);
     let cumulative: Series = groups
         .iter()
         .map(|(p, rs)| {
             let days = rs.first().map_or(0, |r| r.days);
             let points = (0..days)
                 .map(|d| {
-                    let per_seed = rs
-                        .iter()
-                        .map(|r| {
-                            r.active_by_day[..=d].iter().sum::<u64>() as f64 / r.users.max(1) as f64
-                        })
-                        .collect();
-                    ((d + 1) as f64, mean(per_seed))
+                    let base = baseline.map_or(0.0, |(_, b)| cumulative_of(b, d));
+                    ((d + 1) as f64, cumulative_of(rs, d) - base)
                 })
                 .collect();
             (*p, points)
         })
         .collect();
+    let (title, y) = if baseline.is_some() {
+        (
+            "Extra active days per user over no pushes (cumulative)",
+            "active days per user − none's",
+        )
+    } else {
+        ("Cumulative active days per user", "active days per user")
+    };
     chart(
         &dir.join("cumulative_active_days.png"),
-        "Cumulative active days per user",
+        title,
         "day of the run",
-        "active days per user",
+        y,
         &cumulative,
     )?;
 

@@ -211,3 +211,44 @@ impl Report {
         out
     }
 }
+
+/// Where each policy's pushes went, summed over seeds: per message type the pushes, action
+/// and reward rates (reward: the habit within 2 hours), and how many pushes landed asleep or
+/// beyond the user's weekly tolerance.
+pub fn breakdown(runs: &[RunResult]) -> String {
+    let mut out = String::new();
+    let mut policies: Vec<Policy> = runs.iter().map(|r| r.policy).collect();
+    policies.sort();
+    policies.dedup();
+    for p in policies.into_iter().filter(|p| *p != Policy::None) {
+        let rs: Vec<&RunResult> = runs.iter().filter(|r| r.policy == p).collect();
+        let sum = |f: &dyn Fn(&RunResult) -> u64| rs.iter().map(|r| f(r)).sum::<u64>();
+        let delivered = sum(&|r| r.delivered);
+        out.push_str(&format!(
+            "{}: {} pushes, reward rate {:.1}%, asleep {:.1}%, beyond tolerance {:.1}%\n",
+            p.name(),
+            delivered,
+            100.0 * ratio(sum(&|r| r.rewarded), delivered),
+            100.0 * ratio(sum(&|r| r.asleep), delivered),
+            100.0 * ratio(sum(&|r| r.over_tolerance), delivered),
+        ));
+        for t in coaching::preferences::MessageType::ALL {
+            let i = t as usize;
+            let n = sum(&|r| r.by_type[i][0]);
+            if n == 0 {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {:<26} {:>8} pushes  acted {:>5.1}%  rewarded {:>5.1}%\n",
+                serde_json::to_value(t)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                n,
+                100.0 * ratio(sum(&|r| r.by_type[i][1]), n),
+                100.0 * ratio(sum(&|r| r.by_type[i][2]), n),
+            ));
+        }
+    }
+    out
+}

@@ -112,6 +112,26 @@ pub struct Outcome {
     pub active: Vec<bool>,
     /// Counter changes not yet merged into the shared statistics.
     pub stat_deltas: Vec<StatDelta>,
+    /// Pushes followed by the habit within 2 hours (the reward of issue #12).
+    pub rewarded: u64,
+    /// Pushes delivered inside the user's sleep window.
+    pub asleep: u64,
+    /// Pushes delivered beyond the user's tolerance of pushes a week.
+    pub over_tolerance: u64,
+    /// Per message type (index `MessageType as usize`): delivered, acted on, rewarded.
+    pub by_type: [[u64; 3]; 20],
+}
+
+/// Reward window of a push: the habit done within this long after delivery.
+pub const REWARD_HOURS: i64 = 2;
+
+/// A push the user received, as they remember it.
+#[derive(Debug, Clone)]
+struct Received {
+    at: DateTime<Utc>,
+    template_id: String,
+    message_type: MessageType,
+    rewarded: bool,
 }
 
 /// A call the app or its backend made to the product.
@@ -179,7 +199,7 @@ pub struct SimUser {
     churned: bool,
     boost_until: usize,
     last_active: Option<usize>,
-    received: VecDeque<(DateTime<Utc>, String)>,
+    received: VecDeque<Received>,
     pending: Vec<(DateTime<Utc>, Pending)>,
     rng: SmallRng,
     // The product's view.
@@ -188,8 +208,8 @@ pub struct SimUser {
     summary: Option<BehaviourSummary>,
     messages: Vec<Message>,
     scheduled: Vec<usize>,
+    /// What the engine reads of `messages`, index for index.
     history: Vec<HistoryEntry>,
-    history_stale: bool,
     next_generation: DateTime<Utc>,
     next_fixed: DateTime<Utc>,
     last_job: Option<DateTime<Utc>>,
@@ -315,7 +335,6 @@ impl SimUser {
             messages: Vec::new(),
             scheduled: Vec::new(),
             history: Vec::new(),
-            history_stale: false,
             next_generation: next_generation_after(start),
             next_fixed,
             last_job: None,
@@ -485,6 +504,17 @@ impl SimUser {
         }
         self.outcome.active[day] = true;
         self.last_active = Some(day);
+        let from = at - Duration::hours(REWARD_HOURS);
+        for r in self.received.iter_mut().rev() {
+            if r.at < from {
+                break;
+            }
+            if r.at <= at && !r.rewarded {
+                r.rewarded = true;
+                self.outcome.rewarded += 1;
+                self.outcome.by_type[r.message_type as usize][2] += 1;
+            }
+        }
         if shared.policy == Policy::None {
             return;
         }
@@ -506,7 +536,6 @@ impl SimUser {
         if applied != Applied::Counted || !shared.policy.runs_product() {
             return;
         }
-        self.history();
         let plan = shared.generator.plan_from(
             &self.id,
             &self.prefs,
@@ -528,12 +557,19 @@ impl SimUser {
         }
     }
 
-    fn history(&mut self) -> &[HistoryEntry] {
-        if self.history_stale {
-            self.history = self.messages.iter().map(Message::history).collect();
-            self.history_stale = false;
+    /// Brings `history[i]` up to date with `messages[i]` (only times and status change after
+    /// a message is stored).
+    fn sync(&mut self, i: usize) {
+        let m = &self.messages[i];
+        match self.history.get_mut(i) {
+            Some(h) => {
+                h.send_at = m.send_at;
+                h.status = m.status;
+                h.read_at = m.read_at;
+                h.acted_at = m.acted_at;
+            }
+            None => self.history.push(m.history()),
         }
-        &self.history
     }
 
     /// Stores a new message (a conditional put: an existing id changes nothing).
@@ -542,8 +578,8 @@ impl SimUser {
             return None;
         }
         self.messages.push(m);
-        self.history_stale = true;
         let i = self.messages.len() - 1;
+        self.sync(i);
         self.scheduled.push(i);
         Some(i)
     }
@@ -551,7 +587,10 @@ impl SimUser {
     /// A scheduled generation run.
     fn generate(&mut self, now: DateTime<Utc>, shared: &Shared<'_>) {
         self.last_job = Some(now);
-        self.history();
+        if !self.prefs.coaching_enabled {
+            // `plan` answers an opted-out user with skips only: nothing to store.
+            return;
+        }
         let plan = shared.generator.plan_from(
             &self.id,
             &self.prefs,
@@ -574,7 +613,6 @@ impl SimUser {
         {
             return;
         }
-        self.history();
         let tz = self.prefs.timezone.0;
         let counted = Counted::new(
             self.history
@@ -655,7 +693,8 @@ impl SimUser {
             .copied()
             .filter(|i| ceil_tick(self.messages[*i].send_at) <= now)
             .collect();
-        due.sort_by_key(|i| (self.messages[*i].send_at, self.messages[*i].id.clone()));
+        let key = |i: &usize| (self.messages[*i].send_at, self.messages[*i].id.as_str());
+        due.sort_by(|a, b| key(a).cmp(&key(b)));
         for i in due {
             self.deliver(i, now, shared);
         }
@@ -663,11 +702,11 @@ impl SimUser {
 
     /// The deliverer's decision for message `i` at `now`, and the push if it says send.
     fn deliver(&mut self, i: usize, now: DateTime<Utc>, shared: &Shared<'_>) {
-        match decide(&self.messages[i], &self.prefs, now) {
+        match decide(&self.messages[i], &self.prefs, self.summary.as_ref(), now) {
             Decision::Send => {}
             Decision::Defer { until } => {
                 self.messages[i].send_at = until;
-                self.history_stale = true;
+                self.sync(i);
                 return;
             }
             Decision::Drop { reason } => {
@@ -678,12 +717,11 @@ impl SimUser {
                     ..Delivery::default()
                 });
                 self.scheduled.retain(|x| *x != i);
-                self.history_stale = true;
+                self.sync(i);
                 return;
             }
         }
         self.scheduled.retain(|x| *x != i);
-        self.history_stale = true;
         let m = &mut self.messages[i];
         m.status = MessageStatus::Sent;
         m.delivered_at = Some(now);
@@ -692,6 +730,7 @@ impl SimUser {
             ..Delivery::default()
         });
         let template = m.template_id.clone();
+        let message_type = m.message_type;
         if shared.policy == Policy::Learned {
             self.outcome.stat_deltas.push(StatDelta {
                 template_id: template.clone(),
@@ -699,11 +738,18 @@ impl SimUser {
                 counter: "sent",
             });
         }
-        self.push_received(i, now, template);
+        self.sync(i);
+        self.push_received(i, now, template, message_type);
     }
 
     /// The user's side of a delivered push: opt-out drawn at delivery, the rest when seen.
-    fn push_received(&mut self, i: usize, t: DateTime<Utc>, template: String) {
+    fn push_received(
+        &mut self,
+        i: usize,
+        t: DateTime<Utc>,
+        template: String,
+        message_type: MessageType,
+    ) {
         // After the user's last day the product still pushes; nobody is there to count it.
         let Some(day) = self.day_of(t) else {
             return;
@@ -713,20 +759,32 @@ impl SimUser {
         if let Some(w) = self.outcome.delivered_by_week.get_mut(week) {
             *w += 1;
         }
+        self.outcome.by_type[message_type as usize][0] += 1;
         while self
             .received
             .front()
-            .is_some_and(|r| r.0 <= t - Duration::days(14))
+            .is_some_and(|r| r.at <= t - Duration::days(14))
         {
             self.received.pop_front();
         }
         let week_ago = t - Duration::days(7);
-        let n7 = self.received.iter().filter(|r| r.0 > week_ago).count() as u32;
-        let repeat = self.received.iter().any(|r| r.1 == template);
-        self.received.push_back((t, template));
+        let n7 = self.received.iter().filter(|r| r.at > week_ago).count() as u32;
+        let repeat = self.received.iter().any(|r| r.template_id == template);
+        self.received.push_back(Received {
+            at: t,
+            template_id: template,
+            message_type,
+            rewarded: false,
+        });
+        if f64::from(n7) > self.params.optout_tolerance {
+            self.outcome.over_tolerance += 1;
+        }
 
         let minute = local_minute(&self.params, t);
         let asleep = self.params.sleep.contains(minute);
+        if asleep {
+            self.outcome.asleep += 1;
+        }
         let optout = model::optout_chance(&self.params, asleep, n7);
         if self.rng.random::<f64>() < optout && self.prefs.coaching_enabled {
             self.opt_out(t);
@@ -807,6 +865,7 @@ impl SimUser {
             return;
         }
         self.outcome.acts += 1;
+        self.outcome.by_type[ty as usize][1] += 1;
         if let Some(w) = self.outcome.acts_by_week.get_mut(week) {
             *w += 1;
         }
@@ -865,7 +924,7 @@ impl SimUser {
             });
         }
         self.messages[i] = after;
-        self.history_stale = true;
+        self.sync(i);
     }
 
     /// `POST /coaching/messages/{id}/feedback`.

@@ -1,11 +1,23 @@
-//! What happens to a due message at send time, from the user's preferences *now* (they may
-//! have changed since it was planned).
+//! What happens to a due message at send time, from the user's preferences and activity *now*
+//! (they may have changed since it was planned).
+//!
+//! Relevance: a message whose trigger no longer holds is dropped as `no_longer_relevant`,
+//! before any deferral:
+//!
+//! | type | no longer relevant when |
+//! |---|---|
+//! | risk_warning, streak_motivation, morning_motivation, weekend_encouragement | the user is active today (local) |
+//! | comeback_assistance, streak_recovery, reactivation | the user was active since it was planned |
 
 use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
 
+use crate::engine::summary::BehaviourSummary;
 use crate::engine::timing::{in_quiet_hours, SLOT_MINUTES};
 use crate::messages::Message;
-use crate::preferences::Preferences;
+use crate::preferences::{MessageType, Preferences};
+
+/// The drop reason of a message whose trigger no longer holds.
+pub const NO_LONGER_RELEVANT: &str = "no_longer_relevant";
 
 /// The fate of a due message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +26,35 @@ pub enum Decision {
     Send,
     /// It is quiet time for the user: send at `until` (the first slot after the quiet hours).
     Defer { until: DateTime<Utc> },
-    /// Never send it: `expired` (too late, or quiet until it expires) or `opted_out`.
+    /// Never send it: `expired` (too late, or quiet until it expires), `opted_out` or
+    /// [`NO_LONGER_RELEVANT`].
     Drop { reason: &'static str },
+}
+
+/// Whether the trigger of `m` still holds at `now` for a user with this activity summary
+/// (`None`: no activity yet) and preferences (see the module's table).
+pub fn still_relevant(
+    m: &Message,
+    summary: Option<&BehaviourSummary>,
+    prefs: &Preferences,
+    now: DateTime<Utc>,
+) -> bool {
+    let Some(summary) = summary else {
+        return true;
+    };
+    match m.message_type {
+        MessageType::RiskWarning
+        | MessageType::StreakMotivation
+        | MessageType::MorningMotivation
+        | MessageType::WeekendEncouragement => {
+            let today = now.with_timezone(&prefs.timezone.0).date_naive();
+            !summary.days.contains_key(&today)
+        }
+        MessageType::ComebackAssistance
+        | MessageType::StreakRecovery
+        | MessageType::Reactivation => summary.last_activity.is_none_or(|t| t < m.created_at),
+        _ => true,
+    }
 }
 
 fn quiet(prefs: &Preferences, t: DateTime<Utc>) -> bool {
@@ -23,10 +62,15 @@ fn quiet(prefs: &Preferences, t: DateTime<Utc>) -> bool {
     in_quiet_hours(prefs.quiet_hours, local.hour() * 60 + local.minute())
 }
 
-/// Decides for message `m` at `now`: dropped if the user opted out or it expired; deferred
-/// to the first [`SLOT_MINUTES`] slot outside quiet hours if it is quiet now (dropped if that
-/// slot is not before expiry); otherwise sent.
-pub fn decide(m: &Message, prefs: &Preferences, now: DateTime<Utc>) -> Decision {
+/// Decides for message `m` at `now`: dropped if the user opted out, it expired or its trigger
+/// no longer holds; deferred to the first [`SLOT_MINUTES`] slot outside quiet hours if it is
+/// quiet now (dropped if that slot is not before expiry); otherwise sent.
+pub fn decide(
+    m: &Message,
+    prefs: &Preferences,
+    summary: Option<&BehaviourSummary>,
+    now: DateTime<Utc>,
+) -> Decision {
     if !prefs.coaching_enabled {
         return Decision::Drop {
             reason: "opted_out",
@@ -34,6 +78,11 @@ pub fn decide(m: &Message, prefs: &Preferences, now: DateTime<Utc>) -> Decision 
     }
     if now >= m.expires_at {
         return Decision::Drop { reason: "expired" };
+    }
+    if !still_relevant(m, summary, prefs, now) {
+        return Decision::Drop {
+            reason: NO_LONGER_RELEVANT,
+        };
     }
     if !quiet(prefs, now) {
         return Decision::Send;
@@ -101,7 +150,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 22, 10, 0).unwrap();
         let m = message(now, 12);
         assert_eq!(
-            decide(&m, &prefs("Europe/Madrid", Some((22, 7))), now),
+            decide(&m, &prefs("Europe/Madrid", Some((22, 7))), None, now),
             Decision::Defer {
                 until: Utc.with_ymd_and_hms(2026, 11, 25, 6, 0, 0).unwrap()
             }
@@ -109,7 +158,7 @@ mod tests {
         // The same message expiring before then is dropped.
         let short = message(now, 2);
         assert_eq!(
-            decide(&short, &prefs("Europe/Madrid", Some((22, 7))), now),
+            decide(&short, &prefs("Europe/Madrid", Some((22, 7))), None, now),
             Decision::Drop { reason: "expired" }
         );
     }
@@ -119,21 +168,71 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
         let m = message(now - Duration::hours(7), 6);
         assert_eq!(
-            decide(&m, &prefs("UTC", None), now),
+            decide(&m, &prefs("UTC", None), None, now),
             Decision::Drop { reason: "expired" }
         );
         let mut off = prefs("UTC", None);
         off.coaching_enabled = false;
         assert_eq!(
-            decide(&message(now, 6), &off, now),
+            decide(&message(now, 6), &off, None, now),
             Decision::Drop {
                 reason: "opted_out"
             }
         );
         assert_eq!(
-            decide(&message(now, 6), &prefs("UTC", None), now),
+            decide(&message(now, 6), &prefs("UTC", None), None, now),
             Decision::Send
         );
+    }
+
+    #[test]
+    fn a_trigger_that_no_longer_holds_is_dropped() {
+        use crate::engine::summary::ActivityEvent;
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 18, 0, 0).unwrap();
+        let p = prefs("UTC", None);
+        let of = |ty: MessageType| {
+            let mut m = message(now, 6);
+            m.message_type = ty;
+            m.created_at = now - Duration::hours(5);
+            m
+        };
+        let mut summary = BehaviourSummary::default();
+        let at = |h| ActivityEvent {
+            activity_id: format!("a{h}"),
+            user_id: "u".into(),
+            value_id: "v".into(),
+            value_name: None,
+            minutes: 10,
+            occurred_at: now - Duration::hours(h),
+        };
+        summary.apply(&at(30), chrono_tz::UTC);
+        let before = summary.clone();
+        // Yesterday's activity: risk and comeback still hold.
+        for ty in [MessageType::RiskWarning, MessageType::ComebackAssistance] {
+            assert_eq!(decide(&of(ty), &p, Some(&before), now), Decision::Send);
+        }
+        summary.apply(&at(1), chrono_tz::UTC);
+        for ty in [
+            MessageType::RiskWarning,
+            MessageType::StreakMotivation,
+            MessageType::MorningMotivation,
+            MessageType::ComebackAssistance,
+            MessageType::Reactivation,
+        ] {
+            assert_eq!(
+                decide(&of(ty), &p, Some(&summary), now),
+                Decision::Drop {
+                    reason: NO_LONGER_RELEVANT
+                },
+                "{ty:?}"
+            );
+        }
+        for ty in [
+            MessageType::GeneralWisdom,
+            MessageType::MilestoneCelebration,
+        ] {
+            assert_eq!(decide(&of(ty), &p, Some(&summary), now), Decision::Send);
+        }
     }
 
     proptest! {
@@ -148,7 +247,7 @@ mod tests {
             let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(minutes);
             let p = prefs(zone, (start != end).then_some((start, end)));
             let m = message(now - Duration::minutes(5), hours);
-            match decide(&m, &p, now) {
+            match decide(&m, &p, None, now) {
                 Decision::Send => prop_assert!(!quiet(&p, now) && now < m.expires_at),
                 Decision::Defer { until } => {
                     prop_assert!(quiet(&p, now));

@@ -153,7 +153,8 @@ impl Deliverer<'_> {
         }
         let profile = self.profiles.profile(&key.user).await?;
         let now = self.now();
-        match decide(&m, &profile.preferences.preferences, now) {
+        let summary = profile.summary.as_ref().map(|s| &s.summary);
+        match decide(&m, &profile.preferences.preferences, summary, now) {
             Decision::Drop { reason } => {
                 let done = self.messages.drop_unsent(&key.user, &m, reason).await?;
                 return Ok((

@@ -5,6 +5,6 @@ mod decide;
 mod deliverer;
 mod payload;
 
-pub use decide::{decide, Decision};
+pub use decide::{decide, still_relevant, Decision, NO_LONGER_RELEVANT};
 pub use deliverer::{Deliverer, DeliveryRun, Outcome, LEASE_SECS};
 pub use payload::{deep_link, sns_message};

@@ -197,7 +197,13 @@ impl MessageStore {
             .build()
             .map_err(StoreError::dynamo)?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(self.counter_items(m, &[("expired", 1)])?);
+        // Dropped as no longer relevant is counted apart from expired and opted out.
+        let counter = if reason == crate::delivery::NO_LONGER_RELEVANT {
+            "irrelevant"
+        } else {
+            "expired"
+        };
+        items.extend(self.counter_items(m, &[(counter, 1)])?);
         self.transact(items).await
     }
 
