@@ -185,9 +185,9 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         r.rewarded += o.rewarded;
         r.asleep += o.asleep;
         r.over_tolerance += o.over_tolerance;
-        for (t, c) in o.by_type.iter().enumerate() {
-            for k in 0..3 {
-                r.by_type[t][k] += c[k];
+        for (sum, c) in r.by_type.iter_mut().zip(&o.by_type) {
+            for (a, b) in sum.iter_mut().zip(c) {
+                *a += b;
             }
         }
         r.reads += o.reads;
