@@ -134,3 +134,54 @@ async fn the_third_day_in_a_row_is_celebrated_at_once() {
     let (_, again) = invoke("events-activity-logged", &activity(&user, "a2", 0)).await;
     assert_eq!(again["applied"], "duplicate");
 }
+
+#[tokio::test]
+async fn an_activity_rewards_the_pushes_of_the_two_hours_before_it_once() {
+    use coach_tests::seed_message;
+    use coaching::engine::history::MessageStatus;
+    use coaching::preferences::MessageType;
+    let s = stores().await;
+    let user = UserId::parse(&unique_user("reward")).expect("user");
+    let recent = seed_message(
+        &s,
+        user.as_str(),
+        "tip:recent",
+        MessageType::HabitFormationTip,
+        MessageStatus::Sent,
+        1,
+    )
+    .await;
+    let old = seed_message(
+        &s,
+        user.as_str(),
+        "tip:old",
+        MessageType::HabitFormationTip,
+        MessageStatus::Read,
+        3,
+    )
+    .await;
+    let event = activity(&user, "after-push", 0);
+    let (ok, answer) = invoke("events-activity-logged", &event).await;
+    assert!(ok, "{answer}");
+    assert_eq!(answer["rewarded"], json!([recent.id.clone()]), "{answer}");
+    let get = |id: String| {
+        let s = &s;
+        let user = &user;
+        async move {
+            s.messages
+                .get(user, &id)
+                .await
+                .expect("read")
+                .expect("message")
+        }
+    };
+    assert!(get(recent.id.clone()).await.rewarded_at.is_some());
+    assert!(
+        get(old.id).await.rewarded_at.is_none(),
+        "three hours is too late"
+    );
+    // A second activity in the window rewards nothing more.
+    let (ok, answer) = invoke("events-activity-logged", &activity(&user, "again", 0)).await;
+    assert!(ok, "{answer}");
+    assert!(answer.get("rewarded").is_none(), "{answer}");
+}

@@ -1,5 +1,5 @@
 //! Parity of the simulator with the deployed path: a small population lives a few days in
-//! process (`coach-sim`, policy `rules`), recording every call the app and its backend made;
+//! process (`coach-sim`, policy `learned`), recording every call the app and its backend made;
 //! the same calls are then replayed in time order into the local stack — DynamoDB Local, moto
 //! and the real function binaries under the host — with the jobs run at the schedule's
 //! instants through `admin-generate-all` and `admin-deliver-scheduled` with `as_of`, and
@@ -17,7 +17,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, Utc};
 use coach_sim::population::Population;
 use coach_sim::world::{Call, Policy, SimUser, GENERATION_HOURS};
-use coach_sim::{draw_users, simulate_users, RunConfig};
+use coach_sim::{draw_users, simulate_users_every, RunConfig};
 use coach_tests::{call, invoke, jobs, stores};
 use coaching::generation::Generator;
 use coaching::messages::Message;
@@ -71,7 +71,7 @@ async fn wait_for_run(run_id: &str) {
 /// sent, and where it ended.
 fn fate(m: &Message) -> String {
     format!(
-        "{} {} {}/{}/{:?} {:?} send {} sent {:?} {:?} | {}",
+        "{} {} {}/{}/{:?} {:?} send {} sent {:?} {:?} rewarded {:?} | {}",
         m.id,
         m.occurrence,
         m.template_id,
@@ -81,6 +81,7 @@ fn fate(m: &Message) -> String {
         m.send_at,
         m.delivered_at,
         m.delivery.as_ref().and_then(|d| d.failure.as_deref()),
+        m.rewarded_at,
         m.title,
     )
 }
@@ -188,12 +189,14 @@ async fn the_stack_decides_as_the_simulator_does() {
     for u in &mut users {
         u.record_inputs();
     }
-    simulate_users(
+    // The product as deployed: it reads the per-variant counters at every moment.
+    simulate_users_every(
         &mut users,
         &cfg,
-        Policy::Rules,
+        Policy::Learned,
         SEED,
         &Generator::default(),
+        Duration::minutes(1),
         &|| {},
     );
     let delivered: usize = users

@@ -30,6 +30,9 @@ struct Celebration {
 pub struct Answer {
     /// `counted`, `duplicate` or `too_old`.
     applied: &'static str,
+    /// Pushes this activity rewarded (delivered within two hours before it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rewarded: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     celebration: Option<Celebration>,
 }
@@ -69,6 +72,7 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
             Applied::Duplicate => "duplicate",
             Applied::TooOld => "too_old",
         },
+        rewarded: recorded.rewarded,
         celebration: recorded.celebration.map(|(m, o)| Celebration {
             message_id: m.id,
             delivery: outcome_name(&o),

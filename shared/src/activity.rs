@@ -5,6 +5,8 @@
 //! Idempotence: the summary remembers activity ids (see `engine::summary`), so a redelivered
 //! event changes nothing; the summary is written with a version condition, so two events of
 //! the same user arriving together are both counted (the loser reads again and reapplies).
+//! A push delivered at most two hours before the activity is marked rewarded (once, by a
+//! conditional update that also counts it).
 //! The celebration's id comes from (user, milestone occurrence) and is stored with a
 //! conditional put, and it is sent through the deliverer's claim, so it goes out once.
 
@@ -117,6 +119,8 @@ pub fn event_clock(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     pub applied: Applied,
+    /// Pushes this activity rewarded (delivered within the reward window before it).
+    pub rewarded: Vec<String>,
     /// A celebration stored because of it, and what delivery did with it.
     pub celebration: Option<(Message, Option<Outcome>)>,
 }
@@ -148,6 +152,7 @@ impl ActivityConsumer<'_> {
             if applied != Applied::Counted {
                 return Ok(Recorded {
                     applied,
+                    rewarded: Vec::new(),
                     celebration: None,
                 });
             }
@@ -158,9 +163,21 @@ impl ActivityConsumer<'_> {
                 version: version + 1,
                 summary,
             });
-            let celebration = self.celebrate(&user, &profile, now).await?;
+            let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+            let mut rewarded = Vec::new();
+            for m in history.iter().filter(|m| m.rewarded_by(event.occurred_at)) {
+                if self
+                    .messages
+                    .mark_rewarded(&user, m, event.occurred_at)
+                    .await?
+                {
+                    rewarded.push(m.id.clone());
+                }
+            }
+            let celebration = self.celebrate(&user, &profile, &history, now).await?;
             return Ok(Recorded {
                 applied,
+                rewarded,
                 celebration,
             });
         }
@@ -171,9 +188,9 @@ impl ActivityConsumer<'_> {
         &self,
         user: &UserId,
         profile: &crate::store::Profile,
+        history: &[Message],
         now: DateTime<Utc>,
     ) -> Result<Option<(Message, Option<Outcome>)>, ActivityError> {
-        let history = self.messages.recent(user, None, MAX_MESSAGES_READ).await?;
         let stats = self
             .messages
             .variant_stats(&self.generator.variant_pairs())
@@ -181,7 +198,7 @@ impl ActivityConsumer<'_> {
         let seed = crate::generation::plan_seed(user.as_str(), now);
         let plan = self
             .generator
-            .plan_user(user, profile, &history, &stats, now, seed);
+            .plan_user(user, profile, history, &stats, now, seed);
         let Some(planned) = celebration(&plan) else {
             return Ok(None);
         };

@@ -23,6 +23,10 @@ pub struct Rates {
     pub expired: i64,
     /// Dropped at send time because the trigger no longer held.
     pub irrelevant: i64,
+    /// Pushes followed by the habit within two hours.
+    pub rewarded: i64,
+    /// rewarded / sent: the outcome the coach learns from.
+    pub reward_rate: Option<f64>,
     pub read: i64,
     pub acted: i64,
     pub dismissed: i64,
@@ -51,6 +55,8 @@ impl Rates {
             failed: n("failed"),
             expired: n("expired"),
             irrelevant: n("irrelevant"),
+            rewarded: n("rewarded"),
+            reward_rate: ratio(n("rewarded"), n("sent")),
             read: n("read"),
             acted: n("acted"),
             dismissed: n("dismissed"),

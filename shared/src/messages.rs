@@ -98,6 +98,9 @@ impl FeedbackInput {
     }
 }
 
+/// A push's reward: the user logs an activity within this many hours of its delivery.
+pub const REWARD_WINDOW_HOURS: i64 = 2;
+
 /// A coaching message as stored and as the app sees it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Message {
@@ -135,6 +138,10 @@ pub struct Message {
     pub dismissed_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Feedback>,
+    /// When the user did the habit within [`REWARD_WINDOW_HOURS`] of the delivery: the push's
+    /// reward, what the coach learns from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewarded_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub reason: MessageReason,
     /// What delivery did (set when it sent, failed or dropped the message).
@@ -182,6 +189,7 @@ impl Message {
             acted_at: None,
             dismissed_at: None,
             feedback: None,
+            rewarded_at: None,
             delivery: None,
             reason: MessageReason {
                 trigger: p.reason.trigger.clone(),
@@ -210,6 +218,15 @@ impl Message {
             self.status,
             MessageStatus::Scheduled | MessageStatus::Sending | MessageStatus::Expired
         )
+    }
+
+    /// Whether an activity at `at` is this push's reward: the message was delivered at most
+    /// [`REWARD_WINDOW_HOURS`] before it and has no reward yet.
+    pub fn rewarded_by(&self, at: DateTime<Utc>) -> bool {
+        self.rewarded_at.is_none()
+            && self
+                .delivered_at
+                .is_some_and(|d| d <= at && at - d <= Duration::hours(REWARD_WINDOW_HOURS))
     }
 
     /// Unread: delivered and neither read nor acted on nor dismissed.
@@ -393,6 +410,7 @@ mod tests {
             acted_at: None,
             dismissed_at: None,
             feedback: None,
+            rewarded_at: None,
             delivery: None,
             reason: MessageReason::default(),
         }

@@ -120,10 +120,27 @@ pub fn simulate_users(
     generator: &Generator,
     step: &(dyn Fn() + Sync),
 ) {
+    simulate_users_every(users, cfg, policy, seed, generator, Duration::days(1), step);
+}
+
+/// [`simulate_users`] in windows of `window` instead of days: the counters the product reads
+/// are merged at each window's end, so a window of a minute reads them as the deployed
+/// functions do, at every moment (the parity test); `step` is called after each day.
+pub fn simulate_users_every(
+    users: &mut [SimUser],
+    cfg: &RunConfig,
+    policy: Policy,
+    seed: u64,
+    generator: &Generator,
+    window: Duration,
+    step: &(dyn Fn() + Sync),
+) {
     let mut stats = StatsMap::new();
     let first = cfg.start.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
-    for w in 0..windows(cfg) {
-        let until = first + Duration::days(w as i64 + 1);
+    let last = first + Duration::days(windows(cfg) as i64);
+    let mut until = first;
+    while until < last {
+        until += window;
         let shared = Shared {
             policy,
             generator,
@@ -131,12 +148,17 @@ pub fn simulate_users(
             seed,
         };
         users.par_iter_mut().for_each(|u| u.advance(until, &shared));
+        // `rules` keeps its priors: its counters are dropped, never read.
         for u in users.iter_mut() {
             for d in u.outcome.stat_deltas.drain(..) {
-                merge(&mut stats, d);
+                if policy == Policy::Learned {
+                    merge(&mut stats, d);
+                }
             }
         }
-        step();
+        if (until - first).num_seconds() % 86_400 == 0 {
+            step();
+        }
     }
 }
 

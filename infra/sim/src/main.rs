@@ -133,6 +133,9 @@ fn main_inner() -> Result<(), String> {
     );
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
         std::fs::write(path, json + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
         println!("wrote {}", path.display());
     }

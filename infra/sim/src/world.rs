@@ -533,7 +533,15 @@ impl SimUser {
         let mut summary = self.summary.take().unwrap_or_default();
         let applied = summary.apply(&event, self.prefs.timezone.0);
         self.summary = Some(summary);
-        if applied != Applied::Counted || !shared.policy.runs_product() {
+        if applied != Applied::Counted {
+            return;
+        }
+        for i in 0..self.messages.len() {
+            if self.messages[i].rewarded_by(at) {
+                self.messages[i].rewarded_at = Some(at);
+            }
+        }
+        if !shared.policy.runs_product() {
             return;
         }
         let plan = shared.generator.plan_from(

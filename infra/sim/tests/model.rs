@@ -184,3 +184,22 @@ fn formulas_follow_the_model() {
     assert!(model::optout_chance(u, false, 15) > model::optout_chance(u, false, 5));
     assert!(model::optout_chance(u, true, 0) > model::optout_chance(u, false, 0));
 }
+
+#[test]
+fn the_product_sees_the_reward_the_user_model_gives() {
+    let p = tiny(|_| {});
+    for policy in [Policy::Fixed, Policy::Rules] {
+        let users = live(&p, policy, 13);
+        let mut total = 0;
+        for u in &users {
+            let product = u
+                .messages()
+                .iter()
+                .filter(|m| m.rewarded_at.is_some())
+                .count() as u64;
+            assert_eq!(product, u.outcome.rewarded, "{} under {policy:?}", u.id);
+            total += product;
+        }
+        assert!(total > 0, "{policy:?} rewarded some pushes");
+    }
+}

@@ -172,11 +172,12 @@ impl SegmentWorker<'_> {
                 let plan = self
                     .generator
                     .plan_user(&user, &profile, &history, stats, now, seed);
-                let created = Utc::now();
+                // Created as of the run's clock: send-time relevance compares it with the
+                // user's activity ("came back since it was planned").
                 Ok::<_, StoreError>(
                     plan.messages
                         .iter()
-                        .map(|p| (user.clone(), Message::scheduled(p, created)))
+                        .map(|p| (user.clone(), Message::scheduled(p, now)))
                         .collect(),
                 )
             })

@@ -6,7 +6,7 @@
 //! | counters of messages sent that day | `DAY#<UTC send date>` | dimension (`all`, `type#…`, `tone#…`, `segment#…`, `variant#<template>#<variant>`, `experiment#<id>#<variant>`) | ADD in transactions; Query `pk` |
 //! | the day's report | `ANALYTICS` | `<date>` | PutItem (job-analytics); GetItem |
 //!
-//! Counters: `sent`, `failed`, `expired`, `irrelevant`, `read`, `acted`, `dismissed`, `read_seconds` /
+//! Counters: `sent`, `failed`, `expired`, `irrelevant`, `rewarded`, `read`, `acted`, `dismissed`, `read_seconds` /
 //! `read_count` (delivery to first read), `act_seconds` / `act_count`, `feedback`,
 //! `rating_sum` / `rating_count`, `helpful`, `unhelpful`.
 

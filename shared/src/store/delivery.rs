@@ -169,6 +169,31 @@ impl MessageStore {
         Ok(super::written(res)?.is_some())
     }
 
+    /// Records that the user did the habit at `at`, within the reward window of delivered
+    /// message `m`, and counts it in the day's `rewarded` counters in the same transaction.
+    /// Idempotent: conditioned on the message being delivered and not yet rewarded, so a
+    /// redelivered activity or a second activity changes nothing; false then.
+    pub async fn mark_rewarded(
+        &self,
+        user: &UserId,
+        m: &Message,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(Self::key(user, &m.id)))
+            .update_expression("SET rewarded_at = :at")
+            .condition_expression(
+                "attribute_exists(delivered_at) AND attribute_not_exists(rewarded_at)",
+            )
+            .expression_attribute_values(":at", s(millis(at)))
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(self.counter_items(m, &[("rewarded", 1)])?);
+        self.transact(items).await
+    }
+
     /// Marks a still-scheduled message expired without sending it (`reason` says why), and
     /// counts it in the day's `expired` counters in the same transaction.
     pub async fn drop_unsent(
