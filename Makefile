@@ -10,7 +10,7 @@ LOCAL     := ./target/debug/coach-local
 .PHONY: help tools deps build run test lint fmt token bench lambda simulate clean
 
 POPULATION ?= ../shared/population-example.json
-SIM_OUT    ?= target/sim
+SIM_OUT    ?= target/simulation
 
 help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
@@ -69,9 +69,9 @@ bench: deps
 
 # The yardstick: every policy on the population, 5 seeds, with intervals (see infra/sim).
 simulate: tools
-	cargo build --release -p coach-sim
+	cargo build --profile sim -p coach-sim
 	mkdir -p $(SIM_OUT)
-	./target/release/coach-sim --population $(POPULATION) --seeds 5 \
+	./target/sim/coach-sim --population $(POPULATION) --seeds 5 \
 	  --json $(SIM_OUT)/report.json --plots $(SIM_OUT)
 
 token: build

@@ -157,7 +157,8 @@ pub struct Delivery {
     /// SNS message ids, one per accepting device.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sns_message_ids: Vec<String>,
-    /// Why it was not sent (`no_enabled_device`, `push_unavailable`, `expired`, `opted_out`).
+    /// Why it was not sent (`no_enabled_device`, `push_unavailable`, `expired`, `opted_out`,
+    /// `no_longer_relevant`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
 }

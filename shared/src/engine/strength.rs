@@ -2,7 +2,7 @@
 //! with each active day and decays on each missed one, `s = s·m + v·(1−m)` with
 //! `m = 0.5^(√f / 13)` (`f` = 1 for a daily habit, `v` = 1 on an active day, else 0).
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
 use super::summary::BehaviourSummary;
 
@@ -12,29 +12,23 @@ pub fn multiplier(frequency: f64) -> f64 {
 }
 
 /// Habit strength in [0, 1] on local date `today`, from the summary's kept days (a daily habit).
+/// A run of `k` missed days multiplies the score by `m^k` at once, so the work is per active
+/// day, not per calendar day.
 pub fn habit_strength(summary: &BehaviourSummary, today: NaiveDate) -> f64 {
-    let Some((first, _)) = summary.days.first_key_value() else {
+    let Some((first, _)) = summary.days.first_key_value().filter(|(f, _)| **f <= today) else {
         return 0.0;
     };
     let m = multiplier(1.0);
+    let day_number = |d: NaiveDate| i64::from(d.num_days_from_ce());
     let mut s = 0.0;
-    let mut day = *first;
-    let mut active = summary
-        .days
-        .range(*first..=today)
-        .map(|(d, _)| *d)
-        .peekable();
-    while day <= today {
-        let v = if active.peek() == Some(&day) {
-            active.next();
-            1.0
-        } else {
-            0.0
-        };
-        s = s * m + v * (1.0 - m);
-        day += Duration::days(1);
+    let mut previous = day_number(*first) - 1;
+    for (d, _) in summary.days.range(*first..=today) {
+        let d = day_number(*d);
+        s *= m.powi(i32::try_from(d - previous - 1).unwrap_or(i32::MAX));
+        s = s * m + (1.0 - m);
+        previous = d;
     }
-    s
+    s * m.powi(i32::try_from(day_number(today) - previous).unwrap_or(i32::MAX))
 }
 
 /// Days a typical habit takes to become automatic (Lally et al., 2010: median 66).
@@ -51,6 +45,7 @@ pub fn formation_probability(strength: f64, active_days: u32) -> f64 {
 mod tests {
     use super::*;
     use crate::engine::summary::DayTotals;
+    use chrono::Duration;
     use proptest::prelude::*;
 
     fn summary(active: &[bool], start: NaiveDate) -> BehaviourSummary {

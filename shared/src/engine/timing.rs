@@ -110,16 +110,20 @@ impl Slots {
             Moment::Evening => (17 * 60..22 * 60).contains(&m),
             _ => true,
         };
-        let mut rooms: Vec<(i32, bool)> = Vec::with_capacity(3);
-        let mut room = |day: i32| match rooms.iter().find(|r| r.0 == day) {
-            Some(r) => r.1,
-            None => {
-                let r = counted.day_has_room(day, caps);
-                rooms.push((day, r));
-                r
-            }
-        };
         let usable = self.slots.iter().filter(|s| s.t < end && part_ok(s.minute));
+        // The horizon spans two or three local days: whether each has room, worked out once.
+        let mut rooms: [(i32, bool); 4] = [(i32::MIN, false); 4];
+        let mut n = 0;
+        for s in usable.clone() {
+            if n < rooms.len() && !rooms[..n].iter().any(|r| r.0 == s.day) {
+                rooms[n] = (s.day, counted.day_has_room(s.day, caps));
+                n += 1;
+            }
+        }
+        let room = |day: i32| match rooms[..n].iter().find(|r| r.0 == day) {
+            Some(r) => r.1,
+            None => counted.day_has_room(day, caps),
+        };
         // Every usable slot's week holds the messages between the last slot's week start and
         // the first slot: when those alone fill a week, nothing fits (most users at their cap).
         let first = usable.clone().next()?.t;
@@ -138,39 +142,35 @@ impl Slots {
             Moment::Evening if !(17..22).contains(&best_hour) => 19 * 60,
             _ => i64::from(best_hour) * 60 + 30,
         };
-        let mut candidates: Vec<(f64, i64, i32)> = usable
-            .filter(|s| room(s.day))
-            .map(|s| {
-                let d = (i64::from(s.minute) - target).abs();
-                let circular = d.min(1440 - d) as f64;
-                let window_bonus = if s.in_window { 1_000.0 } else { 0.0 };
-                let minutes_ahead = (s.t - self.now) as f64 / 60.0;
-                (
-                    window_bonus - circular / 6.0 - minutes_ahead / 120.0,
-                    s.t,
-                    s.day,
-                )
-            })
-            .collect();
-        // Best score first, earlier first among equals. The best usually fits: find it by a
-        // scan a few times, and sort the rest only if that fails.
+        let score = |s: &Slot| {
+            let d = (i64::from(s.minute) - target).abs();
+            let circular = d.min(1440 - d) as f64;
+            let window_bonus = if s.in_window { 1_000.0 } else { 0.0 };
+            let minutes_ahead = (s.t - self.now) as f64 / 60.0;
+            (
+                window_bonus - circular / 6.0 - minutes_ahead / 120.0,
+                s.t,
+                s.day,
+            )
+        };
+        // Best score first, earlier first among equals (slots are in time order, so a later
+        // equal never wins). The best usually fits: one scan finds it; otherwise a second
+        // checks a slot only if it beats the best fitting one so far. No allocation.
         let better =
             |a: &(f64, i64, i32), b: &(f64, i64, i32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-        for _ in 0..4 {
-            let top = (0..candidates.len()).fold(None::<usize>, |best, k| match best {
-                Some(b) if !better(&candidates[k], &candidates[b]) => Some(b),
-                _ => Some(k),
+        let candidates = usable.filter(|s| room(s.day));
+        let top = candidates
+            .clone()
+            .map(score)
+            .fold(None, |best, c| match best {
+                Some(b) if !better(&c, &b) => Some(b),
+                _ => Some(c),
             })?;
-            let (_, t, day) = candidates[top];
-            if counted.fits(t, day, caps) {
-                return DateTime::from_timestamp(t, 0);
-            }
-            candidates.swap_remove(top);
+        if counted.fits(top.1, top.2, caps) {
+            return DateTime::from_timestamp(top.1, 0);
         }
-        // The best that fits, in one pass: a candidate is checked only if it beats the best
-        // fitting one so far.
         let mut best: Option<(f64, i64, i32)> = None;
-        for c in candidates {
+        for c in candidates.map(score) {
             if best.is_none_or(|b| better(&c, &b)) && counted.fits(c.1, c.2, caps) {
                 best = Some(c);
             }
