@@ -16,7 +16,7 @@ help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
 	@echo "make test   install what is missing, run every test against the local stack, lint the template"
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
-	@echo "make bench  print the engine's users planned per second on one core, and API latency vs raw DynamoDB"
+	@echo "make bench  print the engine's users planned per second on one core, API latency vs raw DynamoDB, simulated user-days per second"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
 	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
 
@@ -49,7 +49,7 @@ test: deps
 	cargo build --workspace --all-targets
 	$(VENV)/bin/cfn-lint template.yaml
 	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --no-fail-fast
-	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test -p coach-tests --test sim_parity -- --ignored
+	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --test sim_parity -- --ignored
 	$(LOCAL) test -- infra/schemathesis.sh
 	$(MAKE) --no-print-directory lint
 
@@ -66,6 +66,8 @@ bench: deps
 	cargo build --release -p functions --bins
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
+	cargo build --release -p coach-sim
+	./target/release/coach-sim --population infra/sim/tests/fixtures/tiny.json --users 5000 --days 30 --seeds 1 | tail -n 1
 
 # The yardstick: every policy on the population, 5 seeds, with intervals (see infra/sim).
 simulate: tools

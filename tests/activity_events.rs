@@ -164,17 +164,7 @@ async fn an_activity_rewards_the_pushes_of_the_two_hours_before_it_once() {
     let (ok, answer) = invoke("events-activity-logged", &event).await;
     assert!(ok, "{answer}");
     assert_eq!(answer["rewarded"], json!([recent.id.clone()]), "{answer}");
-    let get = |id: String| {
-        let s = &s;
-        let user = &user;
-        async move {
-            s.messages
-                .get(user, &id)
-                .await
-                .expect("read")
-                .expect("message")
-        }
-    };
+    let get = |id: String| coach_tests::stored_message(&s, &user, id);
     assert!(get(recent.id.clone()).await.rewarded_at.is_some());
     assert!(
         get(old.id).await.rewarded_at.is_none(),

@@ -337,17 +337,7 @@ async fn a_risk_warning_for_a_day_already_done_is_dropped_not_pushed() {
     )
     .await;
     deliver().await;
-    let get = |id: String| {
-        let s = &s;
-        let user = &user;
-        async move {
-            s.messages
-                .get(user, &id)
-                .await
-                .expect("read")
-                .expect("message")
-        }
-    };
+    let get = |id: String| coach_tests::stored_message(&s, &user, id);
     let risk = get(risk.id).await;
     assert_eq!(risk.status, MessageStatus::Expired);
     assert_eq!(

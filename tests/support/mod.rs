@@ -294,3 +294,17 @@ pub fn cli_invoke_json(function: &str, payload: &Value) -> (bool, String, Value)
     let _ = std::fs::remove_file(&file);
     answer
 }
+
+/// The stored message `id` of `user` (it must exist).
+pub async fn stored_message(
+    stores: &functions::Stores,
+    user: &coaching::user::UserId,
+    id: String,
+) -> coaching::messages::Message {
+    stores
+        .messages
+        .get(user, &id)
+        .await
+        .expect("reading a message")
+        .expect("the message exists")
+}

@@ -15,7 +15,7 @@ use coaching::activity::{celebration, deliver_at_once, validate};
 use coaching::delivery::{decide, Decision};
 use coaching::engine::caps::{caps, local_day, Counted};
 use coaching::engine::history::{HistoryEntry, MessageStatus};
-use coaching::engine::plan::{message_id, PlannedMessage, Reason};
+use coaching::engine::plan::{message_id, Plan, PlannedMessage, Reason};
 use coaching::engine::state::analyse;
 use coaching::engine::summary::{ActivityEvent, Applied, BehaviourSummary};
 use coaching::engine::templates::{render, StatsMap, TargetContext, Template, TimeOfDay, Vars};
@@ -544,15 +544,7 @@ impl SimUser {
         if !shared.policy.runs_product() {
             return;
         }
-        let plan = shared.generator.plan_from(
-            &self.id,
-            &self.prefs,
-            self.summary.as_ref(),
-            &self.history,
-            shared.stats,
-            at,
-            plan_seed(&self.id, at),
-        );
+        let plan = self.plan(at, shared);
         let Some(planned) = celebration(&plan) else {
             return;
         };
@@ -563,6 +555,19 @@ impl SimUser {
                 self.deliver(i, at, shared);
             }
         }
+    }
+
+    /// The engine's plan for the user at `now`, as every product caller makes it.
+    fn plan(&self, now: DateTime<Utc>, shared: &Shared<'_>) -> Plan {
+        shared.generator.plan_from(
+            &self.id,
+            &self.prefs,
+            self.summary.as_ref(),
+            &self.history,
+            shared.stats,
+            now,
+            plan_seed(&self.id, now),
+        )
     }
 
     /// Brings `history[i]` up to date with `messages[i]` (only times and status change after
@@ -599,15 +604,7 @@ impl SimUser {
             // `plan` answers an opted-out user with skips only: nothing to store.
             return;
         }
-        let plan = shared.generator.plan_from(
-            &self.id,
-            &self.prefs,
-            self.summary.as_ref(),
-            &self.history,
-            shared.stats,
-            now,
-            plan_seed(&self.id, now),
-        );
+        let plan = self.plan(now, shared);
         for p in &plan.messages {
             self.create(Message::scheduled(p, now));
         }
