@@ -79,6 +79,7 @@ fn user(i: usize, now: DateTime<Utc>, rng: &mut Rng) -> User {
             status: MessageStatus::Read,
             read_at: Some(now - Duration::hours(19 + 72 * k as i64)),
             acted_at: None,
+            rewarded: k % 3 == 0,
         })
         .collect();
     User {
@@ -135,6 +136,7 @@ fn main() {
                     stats: &stats,
                     experiments: &experiments,
                     population: &population,
+                    learning: true,
                     now: now + Duration::minutes((r * 37 % 600) as i64),
                     seed: r as u64,
                 }));

@@ -251,6 +251,7 @@ impl Message {
             status: self.status,
             read_at: self.read_at,
             acted_at: self.acted_at,
+            rewarded: self.rewarded_at.is_some(),
         }
     }
 }

@@ -95,6 +95,7 @@ fn run(
         stats: &w.stats,
         experiments: &[],
         population: &w.population,
+        learning: true,
         now,
         seed,
     })
@@ -121,6 +122,7 @@ fn as_history(p: &Plan) -> Vec<HistoryEntry> {
             status: MessageStatus::Scheduled,
             read_at: None,
             acted_at: None,
+            rewarded: false,
         })
         .collect()
 }
@@ -382,6 +384,7 @@ prop_compose! {
             status: if i % 5 == 4 { MessageStatus::Failed } else { MessageStatus::Sent },
             read_at: None,
             acted_at: None,
+            rewarded: i % 3 == 0,
         }).collect();
         (p, s, history, now, seed)
     }
@@ -445,7 +448,7 @@ proptest! {
             let plan = plan(&PlanInput {
                 user_id: "render", display_name: name, premium: true, preferences: &p, summary: &s,
                 history: &h, catalogue: &w.catalogue, stats: &w.stats, experiments: &[],
-                population: &w.population, now, seed,
+                population: &w.population, learning: true, now, seed,
             });
             for m in &plan.messages {
                 for text in [&m.title, &m.body] {

@@ -136,6 +136,17 @@ pub fn simulate_users_every(
     step: &(dyn Fn() + Sync),
 ) {
     let mut stats = StatsMap::new();
+    // `rules` is the product with learning frozen at its priors.
+    let frozen;
+    let generator = if policy == Policy::Learned {
+        generator
+    } else {
+        frozen = Generator {
+            learning: false,
+            ..generator.clone()
+        };
+        &frozen
+    };
     let first = cfg.start.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
     let last = first + Duration::days(windows(cfg) as i64);
     let mut until = first;

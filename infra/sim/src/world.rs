@@ -539,6 +539,7 @@ impl SimUser {
         for i in 0..self.messages.len() {
             if self.messages[i].rewarded_by(at) {
                 self.messages[i].rewarded_at = Some(at);
+                self.sync(i);
             }
         }
         if !shared.policy.runs_product() {
@@ -580,6 +581,7 @@ impl SimUser {
                 h.status = m.status;
                 h.read_at = m.read_at;
                 h.acted_at = m.acted_at;
+                h.rewarded = m.rewarded_at.is_some();
             }
             None => self.history.push(m.history()),
         }

@@ -40,4 +40,7 @@ pub struct HistoryEntry {
     pub status: MessageStatus,
     pub read_at: Option<DateTime<Utc>>,
     pub acted_at: Option<DateTime<Utc>>,
+    /// The habit followed within two hours of the delivery (the push's reward).
+    #[serde(default)]
+    pub rewarded: bool,
 }

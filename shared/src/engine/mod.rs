@@ -8,6 +8,7 @@
 //! - [`triggers`]: the moments a message would help, with stable occurrence keys.
 //! - [`tone`], [`timing`], [`caps`]: tone, send time, frequency caps.
 //! - [`templates`], [`catalogue`], [`experiments`]: templates, defaults, A/B assignment.
+//! - [`value`]: send or not, learned from the user's own rewards.
 //! - [`plan`]: all of it together for one user.
 
 pub mod caps;
@@ -25,5 +26,6 @@ pub mod templates;
 pub mod timing;
 pub mod tone;
 pub mod triggers;
+pub mod value;
 
 pub use plan::{plan, Plan, PlanInput, PlannedMessage};

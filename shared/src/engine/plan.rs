@@ -20,6 +20,7 @@ use super::templates::{
 use super::timing::Slots;
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
+use super::value::worth_sending;
 use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
 
 /// Everything a plan depends on.
@@ -35,6 +36,9 @@ pub struct PlanInput<'a> {
     pub stats: &'a StatsMap,
     pub experiments: &'a [Experiment],
     pub population: &'a Population,
+    /// Learn from outcomes (send or not from the user's rewards); `false` keeps the rules'
+    /// priors (the simulator's `rules` policy).
+    pub learning: bool,
     pub now: DateTime<Utc>,
     pub seed: u64,
 }
@@ -89,6 +93,8 @@ pub enum SkipReason {
     NoSendTime,
     /// No enabled template targets the user outside its cooldown.
     NoTemplate,
+    /// This user's pushes of this type are credibly not followed by the habit (`engine::value`).
+    LowValue,
 }
 
 /// A trigger that was not planned, and why.
@@ -168,6 +174,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .any(|m| m.message_type == t.message_type)
         {
             out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
+            continue;
+        }
+        if input.learning && !worth_sending(input.history, t.message_type, input.now) {
+            out.skipped.push(skip(t, SkipReason::LowValue));
             continue;
         }
         let (counted, slots) = timing.get_or_insert_with(|| {

@@ -15,9 +15,13 @@ use crate::store::Profile;
 use crate::user::UserId;
 
 /// The template catalogue and population priors, built once per cold start.
+#[derive(Clone)]
 pub struct Generator {
     pub catalogue: Catalogue,
     pub population: Population,
+    /// Whether plans learn from outcomes (always in the product; the simulator's `rules`
+    /// policy freezes it).
+    pub learning: bool,
 }
 
 impl Default for Generator {
@@ -25,6 +29,7 @@ impl Default for Generator {
         Generator {
             catalogue: Catalogue::new(default_templates()),
             population: Population::default(),
+            learning: true,
         }
     }
 }
@@ -42,6 +47,7 @@ impl Generator {
         Ok(Generator {
             catalogue: Catalogue::new(stored.into_iter().map(|s| s.template).collect()),
             population: Population::default(),
+            learning: true,
         })
     }
 
@@ -108,6 +114,7 @@ impl Generator {
             stats,
             experiments: &[],
             population: &self.population,
+            learning: self.learning,
             now,
             seed,
         })

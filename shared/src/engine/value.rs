@@ -1,0 +1,138 @@
+//! Send or not, learned per user: a push is worth sending only if it has a credible chance of
+//! being followed by the habit within two hours (its reward, `Message::rewarded_at`).
+//!
+//! From the user's own delivered pushes whose reward window has closed, the reward rate of a
+//! message type is a Beta posterior: the type's own pushes on top of a prior of
+//! [`PRIOR_STRENGTH`] pseudo-pushes at the user's overall rate, itself shrunk toward
+//! [`PRIOR_RATE`] with the same strength. A trigger is skipped (`low_value`) when even an
+//! optimistic reading of that posterior (mean plus [`OPTIMISM`] standard deviations) is below
+//! the user's overall rate (and never below [`MIN_REWARD_RATE`]): every push costs fatigue on
+//! the ones after it and a chance of an opt-out, so a kind of push that does worse for this
+//! user than their average push is not worth it. The bar moves with the user, so it needs no
+//! tuning to a population. A type the user has not received yet is always worth trying; one
+//! that keeps failing for this user stops, one that works keeps going.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::history::{HistoryEntry, MessageStatus};
+use crate::messages::REWARD_WINDOW_HOURS;
+use crate::preferences::MessageType;
+
+/// Reward rate a push must credibly reach to be sent, whatever the user's own rate.
+pub const MIN_REWARD_RATE: f64 = 0.10;
+/// Pseudo-pushes of each prior.
+pub const PRIOR_STRENGTH: f64 = 4.0;
+/// Reward rate assumed before the user has any outcome.
+pub const PRIOR_RATE: f64 = 0.2;
+/// Standard deviations of optimism in the send decision (exploration).
+pub const OPTIMISM: f64 = 1.0;
+
+/// Rewarded and judged pushes of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Tally {
+    pushes: f64,
+    rewarded: f64,
+}
+
+fn delivered(s: MessageStatus) -> bool {
+    matches!(
+        s,
+        MessageStatus::Sent | MessageStatus::Read | MessageStatus::Acted | MessageStatus::Dismissed
+    )
+}
+
+/// The posterior mean and standard deviation of the user's reward rate for `ty` at `now`.
+pub fn reward_rate(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64) {
+    let (mean, sd, _) = rates(history, ty, now);
+    (mean, sd)
+}
+
+/// The type's posterior mean and standard deviation, and the user's overall rate.
+fn rates(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64, f64) {
+    let judged_before = now - Duration::hours(REWARD_WINDOW_HOURS);
+    let (mut all, mut of_type) = (Tally::default(), Tally::default());
+    for h in history
+        .iter()
+        .filter(|h| delivered(h.status) && (h.send_at <= judged_before || h.rewarded))
+    {
+        let r = if h.rewarded { 1.0 } else { 0.0 };
+        all.pushes += 1.0;
+        all.rewarded += r;
+        if h.message_type == ty {
+            of_type.pushes += 1.0;
+            of_type.rewarded += r;
+        }
+    }
+    let user_rate = (all.rewarded + PRIOR_STRENGTH * PRIOR_RATE) / (all.pushes + PRIOR_STRENGTH);
+    let a = PRIOR_STRENGTH * user_rate + of_type.rewarded;
+    let b = PRIOR_STRENGTH * (1.0 - user_rate) + of_type.pushes - of_type.rewarded;
+    let mean = a / (a + b);
+    let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+    (mean, sd, user_rate)
+}
+
+/// Whether a push of `ty` is worth sending to this user now: its optimistic reward rate
+/// reaches the user's overall rate (see the module doc).
+pub fn worth_sending(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> bool {
+    let (mean, sd, user) = rates(history, ty, now);
+    mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preferences::Tone;
+    use chrono::TimeZone;
+
+    fn push(ty: MessageType, days_ago: i64, rewarded: bool, now: DateTime<Utc>) -> HistoryEntry {
+        HistoryEntry {
+            message_id: format!("{ty:?}{days_ago}"),
+            occurrence: format!("{ty:?}:{days_ago}"),
+            message_type: ty,
+            template_id: "t".into(),
+            variant_id: "a".into(),
+            tone: Tone::Gentle,
+            send_at: now - Duration::days(days_ago),
+            status: MessageStatus::Sent,
+            read_at: None,
+            acted_at: None,
+            rewarded,
+        }
+    }
+
+    #[test]
+    fn a_type_that_keeps_failing_stops_and_one_that_works_goes_on() {
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let ty = MessageType::EveningReflection;
+        assert!(worth_sending(&[], ty, now), "untried: worth a try");
+        let failing: Vec<_> = (1..=8).map(|d| push(ty, d, false, now)).collect();
+        assert!(!worth_sending(&failing, ty, now));
+        // Another type of the same user is judged on its own, from a lower prior.
+        assert!(worth_sending(&failing, MessageType::RiskWarning, now));
+        let working: Vec<_> = (1..=8).map(|d| push(ty, d, d % 2 == 0, now)).collect();
+        assert!(worth_sending(&working, ty, now));
+    }
+
+    #[test]
+    fn outcomes_still_open_do_not_count() {
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let ty = MessageType::GeneralWisdom;
+        let mut open: Vec<_> = (1..=8).map(|d| push(ty, d, false, now)).collect();
+        for h in &mut open {
+            h.send_at = now - Duration::minutes(30);
+        }
+        assert_eq!(reward_rate(&open, ty, now), reward_rate(&[], ty, now));
+    }
+
+    #[test]
+    fn the_posterior_moves_with_the_evidence() {
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let ty = MessageType::RiskWarning;
+        let (prior, _) = reward_rate(&[], ty, now);
+        assert!((prior - PRIOR_RATE).abs() < 1e-12);
+        let good: Vec<_> = (1..=6).map(|d| push(ty, d, true, now)).collect();
+        let bad: Vec<_> = (1..=6).map(|d| push(ty, d, false, now)).collect();
+        assert!(reward_rate(&good, ty, now).0 > prior);
+        assert!(reward_rate(&bad, ty, now).0 < prior);
+    }
+}
