@@ -123,8 +123,8 @@ fn main_inner() -> Result<(), String> {
         println!("(no `none` run: lift is reported as 0)");
     }
     println!(
-        "learned = rules + send-or-not from each user's rewards (engine::value) + the per-variant \
-         counters generation reads; the rest of #12's learners are pending"
+        "learned = rules + send-or-not and send hour from each user's rewards (engine::value) + \
+         the per-variant counters generation reads; the rest of #12's learners are pending"
     );
     let user_days = (cfg.users * cfg.days * runs.len()) as f64;
     println!(

@@ -1,5 +1,6 @@
-//! Send or not, learned per user: a push is worth sending only if it has a credible chance of
-//! being followed by the habit within two hours (its reward, `Message::rewarded_at`).
+//! What the coach learns per user from the reward of each push (the habit followed within
+//! two hours, `Message::rewarded_at`): whether a kind of push is worth sending
+//! ([`worth_sending`]) and the hour to aim at ([`send_hour`]).
 //!
 //! From the user's own delivered pushes whose reward window has closed, the reward rate of a
 //! message type is a Beta posterior: the type's own pushes on top of a prior of
@@ -78,6 +79,59 @@ pub fn worth_sending(history: &[HistoryEntry], ty: MessageType, now: DateTime<Ut
     mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
 }
 
+/// Hours before the user's usual hour a push may be aimed at (0: the usual hour itself).
+pub const LEADS: [u32; 4] = [0, 1, 2, 3];
+
+/// The local hour to aim pushes at, learned per user: each lead of [`LEADS`] hours before the
+/// usual hour is an arm whose reward rate is a Beta posterior of the user's judged pushes sent
+/// in that local hour (on a prior of [`PRIOR_STRENGTH`] / 2 pseudo-pushes at the user's overall
+/// rate); one arm is drawn by Thompson sampling (a normal draw at the posterior's mean and
+/// standard deviation). A push can only be rewarded if the habit follows it, so the arms lie
+/// at and before the usual hour; which lead works is the user's to show.
+pub fn send_hour(
+    history: &[HistoryEntry],
+    usual_hour: u32,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    rng: &mut super::rng::Rng,
+) -> u32 {
+    use chrono::Timelike;
+    let judged_before = now - Duration::hours(REWARD_WINDOW_HOURS);
+    let mut arms = [Tally::default(); LEADS.len()];
+    let mut all = Tally::default();
+    for h in history
+        .iter()
+        .filter(|h| delivered(h.status) && (h.send_at <= judged_before || h.rewarded))
+    {
+        let r = if h.rewarded { 1.0 } else { 0.0 };
+        all.pushes += 1.0;
+        all.rewarded += r;
+        let hour = h.send_at.with_timezone(&tz).hour();
+        let lead = (usual_hour + 24 - hour) % 24;
+        if let Some(arm) = LEADS.iter().position(|l| *l == lead) {
+            arms[arm].pushes += 1.0;
+            arms[arm].rewarded += r;
+        }
+    }
+    let user_rate = (all.rewarded + PRIOR_STRENGTH * PRIOR_RATE) / (all.pushes + PRIOR_STRENGTH);
+    let strength = PRIOR_STRENGTH / 2.0;
+    let mut best = (f64::NEG_INFINITY, 0);
+    for (i, arm) in arms.iter().enumerate() {
+        let a = strength * user_rate + arm.rewarded;
+        let b = strength * (1.0 - user_rate) + arm.pushes - arm.rewarded;
+        let mean = a / (a + b);
+        let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+        // Box–Muller from two uniforms of the plan's own stream.
+        let (u1, u2) = (rng.next_f64().max(f64::MIN_POSITIVE), rng.next_f64());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let draw = mean + sd * z;
+        if draw > best.0 {
+            best = (draw, i);
+        }
+    }
+    (usual_hour + 24 - LEADS[best.1]) % 24
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +165,39 @@ mod tests {
         assert!(worth_sending(&failing, MessageType::RiskWarning, now));
         let working: Vec<_> = (1..=8).map(|d| push(ty, d, d % 2 == 0, now)).collect();
         assert!(worth_sending(&working, ty, now));
+    }
+
+    #[test]
+    fn the_send_hour_that_works_wins_more_draws() {
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let usual = 19;
+        // Pushes at 17:xx UTC (two hours before the usual hour) followed by the habit, the
+        // others not.
+        let mut history = Vec::new();
+        for d in 1..=12 {
+            for (hour, rewarded) in [(17, true), (19, false), (18, false), (16, false)] {
+                let mut h = push(MessageType::RiskWarning, d, rewarded, now);
+                h.send_at = Utc
+                    .with_ymd_and_hms(2027, 1, 31 - d as u32 % 28, hour, 10, 0)
+                    .unwrap();
+                history.push(h);
+            }
+        }
+        let share = |history: &[HistoryEntry], hour: u32| {
+            (0..400u64)
+                .filter(|s| {
+                    let mut rng = crate::engine::rng::Rng::new(*s);
+                    send_hour(history, usual, chrono_tz::UTC, now, &mut rng) == hour
+                })
+                .count() as f64
+                / 400.0
+        };
+        assert!(share(&history, 17) > 0.8, "{}", share(&history, 17));
+        // Without outcomes every lead gets tried.
+        for lead in LEADS {
+            let s = share(&[], (usual + 24 - lead) % 24);
+            assert!((0.15..0.35).contains(&s), "lead {lead}: {s}");
+        }
     }
 
     #[test]
