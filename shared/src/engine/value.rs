@@ -48,27 +48,53 @@ pub fn reward_rate(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>
     (mean, sd)
 }
 
+/// The user's delivered pushes whose reward is known at `now` (the window closed, or the
+/// habit already followed), with 1 for a reward and 0 without.
+fn judged(
+    history: &[HistoryEntry],
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = (&HistoryEntry, f64)> {
+    let judged_before = now - Duration::hours(REWARD_WINDOW_HOURS);
+    history
+        .iter()
+        .filter(move |h| delivered(h.status) && (h.send_at <= judged_before || h.rewarded))
+        .map(|h| (h, if h.rewarded { 1.0 } else { 0.0 }))
+}
+
+impl Tally {
+    fn add(&mut self, reward: f64) {
+        self.pushes += 1.0;
+        self.rewarded += reward;
+    }
+
+    /// Mean and standard deviation of the Beta posterior of these pushes on a prior of
+    /// `strength` pseudo-pushes at rate `prior`.
+    fn posterior(self, prior: f64, strength: f64) -> (f64, f64) {
+        let a = strength * prior + self.rewarded;
+        let b = strength * (1.0 - prior) + self.pushes - self.rewarded;
+        (
+            a / (a + b),
+            (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt(),
+        )
+    }
+
+    /// The user's overall rate, shrunk toward [`PRIOR_RATE`].
+    fn user_rate(self) -> f64 {
+        self.posterior(PRIOR_RATE, PRIOR_STRENGTH).0
+    }
+}
+
 /// The type's posterior mean and standard deviation, and the user's overall rate.
 fn rates(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64, f64) {
-    let judged_before = now - Duration::hours(REWARD_WINDOW_HOURS);
     let (mut all, mut of_type) = (Tally::default(), Tally::default());
-    for h in history
-        .iter()
-        .filter(|h| delivered(h.status) && (h.send_at <= judged_before || h.rewarded))
-    {
-        let r = if h.rewarded { 1.0 } else { 0.0 };
-        all.pushes += 1.0;
-        all.rewarded += r;
+    for (h, r) in judged(history, now) {
+        all.add(r);
         if h.message_type == ty {
-            of_type.pushes += 1.0;
-            of_type.rewarded += r;
+            of_type.add(r);
         }
     }
-    let user_rate = (all.rewarded + PRIOR_STRENGTH * PRIOR_RATE) / (all.pushes + PRIOR_STRENGTH);
-    let a = PRIOR_STRENGTH * user_rate + of_type.rewarded;
-    let b = PRIOR_STRENGTH * (1.0 - user_rate) + of_type.pushes - of_type.rewarded;
-    let mean = a / (a + b);
-    let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+    let user_rate = all.user_rate();
+    let (mean, sd) = of_type.posterior(user_rate, PRIOR_STRENGTH);
     (mean, sd, user_rate)
 }
 
@@ -96,31 +122,19 @@ pub fn send_hour(
     rng: &mut super::rng::Rng,
 ) -> u32 {
     use chrono::Timelike;
-    let judged_before = now - Duration::hours(REWARD_WINDOW_HOURS);
     let mut arms = [Tally::default(); LEADS.len()];
     let mut all = Tally::default();
-    for h in history
-        .iter()
-        .filter(|h| delivered(h.status) && (h.send_at <= judged_before || h.rewarded))
-    {
-        let r = if h.rewarded { 1.0 } else { 0.0 };
-        all.pushes += 1.0;
-        all.rewarded += r;
-        let hour = h.send_at.with_timezone(&tz).hour();
-        let lead = (usual_hour + 24 - hour) % 24;
+    for (h, r) in judged(history, now) {
+        all.add(r);
+        let lead = (usual_hour + 24 - h.send_at.with_timezone(&tz).hour()) % 24;
         if let Some(arm) = LEADS.iter().position(|l| *l == lead) {
-            arms[arm].pushes += 1.0;
-            arms[arm].rewarded += r;
+            arms[arm].add(r);
         }
     }
-    let user_rate = (all.rewarded + PRIOR_STRENGTH * PRIOR_RATE) / (all.pushes + PRIOR_STRENGTH);
-    let strength = PRIOR_STRENGTH / 2.0;
+    let user_rate = all.user_rate();
     let mut best = (f64::NEG_INFINITY, 0);
     for (i, arm) in arms.iter().enumerate() {
-        let a = strength * user_rate + arm.rewarded;
-        let b = strength * (1.0 - user_rate) + arm.pushes - arm.rewarded;
-        let mean = a / (a + b);
-        let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+        let (mean, sd) = arm.posterior(user_rate, PRIOR_STRENGTH / 2.0);
         // Box–Muller from two uniforms of the plan's own stream.
         let (u1, u2) = (rng.next_f64().max(f64::MIN_POSITIVE), rng.next_f64());
         let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
