@@ -61,8 +61,9 @@ pub struct GenerateAll {
     pub as_of: Option<chrono::DateTime<Utc>>,
 }
 
-/// `admin-generate-all`: `{}` or `{"segments": N}` starts a run for every user now;
-/// `{"run_id": "…"}` reports that run's progress.
+/// `admin-generate-all`: `{}` or `{"segments": N}` starts a run for every user now (or, with
+/// `"as_of"`, a pinned run as of that past instant: a replay); `{"run_id": "…"}` reports that
+/// run's progress.
 pub async fn admin(
     jobs: &Jobs,
     default_segments: u32,
