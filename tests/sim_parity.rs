@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 
 const POPULATION: &str = include_str!("../infra/sim/tests/fixtures/tiny.json");
 const USERS: usize = 50;
-const DAYS: usize = 4;
+/// Long enough for the learners to act (users build evidence against a kind of push).
+const DAYS: usize = 7;
 const SEED: u64 = 7;
 
 /// What happens at one instant, in this order (`Inputs` before the jobs, `After` once a
@@ -45,6 +46,8 @@ fn population() -> Population {
     if let Some(archetypes) = v["archetypes"].as_array_mut() {
         for a in archetypes {
             a["prefs"]["consent"] = json!(0.0);
+            // Three pushes a day: enough evidence within the week for the learners to act.
+            a["prefs"]["frequency"] = json!({"frequent": 1.0});
         }
     }
     Population::parse(&v.to_string()).expect("valid population")
@@ -212,6 +215,11 @@ async fn the_stack_decides_as_the_simulator_does() {
         delivered > 50 && calls > 200,
         "{delivered} sent, {calls} calls"
     );
+    let learned: u64 = users.iter().map(|u| u.outcome.low_value).sum();
+    assert!(
+        learned > 0,
+        "the learned send-or-not never acted: parity would not cover it"
+    );
 
     replay(&users, &cfg).await;
 
@@ -249,6 +257,7 @@ async fn the_stack_decides_as_the_simulator_does() {
         mismatched.join("\n")
     );
     println!(
-        "{compared} messages of {USERS} users agree ({delivered} sent, {calls} calls replayed)"
+        "{compared} messages of {USERS} users agree ({delivered} sent, {calls} calls replayed, \
+         {learned} triggers skipped as low value)"
     );
 }

@@ -15,7 +15,7 @@ use coaching::activity::{celebration, deliver_at_once, validate};
 use coaching::delivery::{decide, Decision};
 use coaching::engine::caps::{caps, local_day, Counted};
 use coaching::engine::history::{HistoryEntry, MessageStatus};
-use coaching::engine::plan::{message_id, Plan, PlannedMessage, Reason};
+use coaching::engine::plan::{message_id, Plan, PlannedMessage, Reason, SkipReason};
 use coaching::engine::state::analyse;
 use coaching::engine::summary::{ActivityEvent, Applied, BehaviourSummary};
 use coaching::engine::templates::{render, StatsMap, TargetContext, Template, TimeOfDay, Vars};
@@ -120,6 +120,8 @@ pub struct Outcome {
     pub over_tolerance: u64,
     /// Per message type (index `MessageType as usize`): delivered, acted on, rewarded.
     pub by_type: [[u64; 3]; 20],
+    /// Triggers generation skipped as not worth a push for this user (`low_value`).
+    pub low_value: u64,
 }
 
 /// Reward window of a push: the habit done within this long after delivery.
@@ -607,6 +609,11 @@ impl SimUser {
             return;
         }
         let plan = self.plan(now, shared);
+        self.outcome.low_value += plan
+            .skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::LowValue)
+            .count() as u64;
         for p in &plan.messages {
             self.create(Message::scheduled(p, now));
         }
