@@ -3,12 +3,11 @@
 //! run as CloudWatch metrics. The schedule's payload is not read; the admin payload may give
 //! `as_of`, the (past) instant to deliver as of — a replay's clock.
 
+use chrono::{DateTime, Utc};
 use coaching::delivery::DeliveryRun;
 use coaching::metrics;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
-
-use chrono::{DateTime, Utc};
 
 use crate::admin::{payload, replay_clock, AdminError};
 use crate::Delivery;

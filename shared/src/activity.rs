@@ -163,9 +163,12 @@ impl ActivityConsumer<'_> {
                 version: version + 1,
                 summary,
             });
-            let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+            let mut history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
             let mut rewarded = Vec::new();
-            for m in history.iter().filter(|m| m.rewarded_by(event.occurred_at)) {
+            for m in history
+                .iter_mut()
+                .filter(|m| m.rewarded_by(event.occurred_at))
+            {
                 if self
                     .messages
                     .mark_rewarded(&user, m, event.occurred_at)
@@ -173,6 +176,9 @@ impl ActivityConsumer<'_> {
                 {
                     rewarded.push(m.id.clone());
                 }
+                // Rewarded now (by this call or a concurrent one): the celebration's plan
+                // below learns from it, as the simulator's does.
+                m.rewarded_at = Some(event.occurred_at);
             }
             let celebration = self.celebrate(&user, &profile, &history, now).await?;
             return Ok(Recorded {

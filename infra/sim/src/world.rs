@@ -22,7 +22,9 @@ use coaching::engine::templates::{render, StatsMap, TargetContext, Template, Tim
 use coaching::engine::timing::in_quiet_hours;
 use coaching::engine::triggers::{detect, local_instant};
 use coaching::generation::{plan_seed, Generator};
-use coaching::messages::{interact, Delivery, FeedbackInput, Interaction, Message};
+use coaching::messages::{
+    interact, Delivery, FeedbackInput, Interaction, Message, REWARD_WINDOW_HOURS,
+};
 use coaching::preferences::{MessageType, Preferences, PreferencesInput};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -123,9 +125,6 @@ pub struct Outcome {
     /// Triggers generation skipped as not worth a push for this user (`low_value`).
     pub low_value: u64,
 }
-
-/// Reward window of a push: the habit done within this long after delivery.
-pub const REWARD_HOURS: i64 = 2;
 
 /// A push the user received, as they remember it.
 #[derive(Debug, Clone)]
@@ -506,7 +505,7 @@ impl SimUser {
         }
         self.outcome.active[day] = true;
         self.last_active = Some(day);
-        let from = at - Duration::hours(REWARD_HOURS);
+        let from = at - Duration::hours(REWARD_WINDOW_HOURS);
         for r in self.received.iter_mut().rev() {
             if r.at < from {
                 break;
@@ -970,7 +969,7 @@ fn put_preferences(body: &serde_json::Value) -> Option<Preferences> {
 
 /// The local minute of a natural activity drawn at local hour `h`, moved into the waking day
 /// (between the end of sleep and its start, within the calendar day).
-pub fn waking_minute(p: &UserParams, h: f64) -> u32 {
+fn waking_minute(p: &UserParams, h: f64) -> u32 {
     let wake = p.sleep.end;
     let bed = if p.sleep.start > p.sleep.end {
         p.sleep.start
