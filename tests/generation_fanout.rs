@@ -153,7 +153,7 @@ async fn ten_thousand_users_get_one_message_per_occurrence_even_with_two_runs_at
 
     // Exactly what the engine plans for each user: nothing dropped, nothing extra.
     // The catalogue the workers used: the stored one (the built-in one until seeded).
-    let generator = Generator::from_store(&stores.templates)
+    let generator = Generator::from_store(&stores.templates, &stores.messages)
         .await
         .expect("templates");
     let stats = stores

@@ -31,10 +31,12 @@ const USERS: usize = 50;
 const DAYS: usize = 7;
 const SEED: u64 = 7;
 
-/// What happens at one instant, in this order (`Inputs` before the jobs, `After` once a
-/// job ran for the user at the same instant).
+/// What happens at one instant, in this order (the daily model fit at a UTC midnight first,
+/// as the simulator fits at its day's end; `Inputs` before the jobs, `After` once a job ran
+/// for the user at the same instant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    Fit,
     Inputs,
     Generate,
     Deliver,
@@ -74,7 +76,7 @@ async fn wait_for_run(run_id: &str) {
 /// sent, and where it ended.
 fn fate(m: &Message) -> String {
     format!(
-        "{} {} {}/{}/{:?} {:?} send {} sent {:?} {:?} rewarded {:?} | {}",
+        "{} {} {}/{}/{:?} {:?} send {} sent {:?} {:?} rewarded {:?} arms {:?} | {}",
         m.id,
         m.occurrence,
         m.template_id,
@@ -85,6 +87,13 @@ fn fate(m: &Message) -> String {
         m.delivered_at,
         m.delivery.as_ref().and_then(|d| d.failure.as_deref()),
         m.rewarded_at,
+        m.selection.as_ref().map(|s| (
+            s.holdout,
+            s.arms
+                .iter()
+                .map(|a| format!("{}={:.6}", a.template_id, a.p))
+                .collect::<Vec<_>>()
+        )),
         m.title,
     )
 }
@@ -92,7 +101,8 @@ fn fate(m: &Message) -> String {
 /// The calls of one instant and phase: (user index, call), each user's in their order.
 type Calls = Vec<(usize, Call)>;
 
-async fn replay(users: &[SimUser], cfg: &RunConfig) {
+/// Replays every call; returns the pushes each daily fit read.
+async fn replay(users: &[SimUser], cfg: &RunConfig) -> Vec<f64> {
     let mut timeline: BTreeMap<(DateTime<Utc>, Phase), Calls> = BTreeMap::new();
     for (u, user) in users.iter().enumerate() {
         for input in user.inputs.iter().flatten() {
@@ -112,14 +122,23 @@ async fn replay(users: &[SimUser], cfg: &RunConfig) {
     while t < end {
         let key = (t, Phase::Deliver);
         timeline.entry(key).or_default();
+        if t.timestamp() % 86_400 == 0 {
+            timeline.entry((t, Phase::Fit)).or_default();
+        }
         if t.timestamp() % 3600 == 0 && GENERATION_HOURS.contains(&chrono::Timelike::hour(&t)) {
             timeline.entry((t, Phase::Generate)).or_default();
         }
         t += Duration::minutes(5);
     }
     let mut versions = vec![0u64; users.len()];
+    let mut fitted = Vec::new();
     for ((at, phase), calls) in timeline {
         match phase {
+            Phase::Fit => {
+                let (ok, out) = invoke("job-fit-model", &json!({"as_of": at})).await;
+                assert!(ok, "model fit at {at}: {out}");
+                fitted.push(out["pushes"].as_f64().unwrap_or_default());
+            }
             Phase::Generate => {
                 let (ok, run) =
                     invoke("admin-generate-all", &json!({"as_of": at, "segments": 1})).await;
@@ -138,6 +157,7 @@ async fn replay(users: &[SimUser], cfg: &RunConfig) {
             }
         }
     }
+    fitted
 }
 
 async fn send(user: &SimUser, version: &mut u64, at: DateTime<Utc>, c: Call) {
@@ -221,7 +241,11 @@ async fn the_stack_decides_as_the_simulator_does() {
         "the learned send-or-not never acted: parity would not cover it"
     );
 
-    replay(&users, &cfg).await;
+    let fitted = replay(&users, &cfg).await;
+    assert!(
+        fitted.last().is_some_and(|p| *p > 0.0),
+        "the daily fits saw no pushes: the bandit's priors would not be covered ({fitted:?})"
+    );
 
     let stores = stores().await;
     let mut mismatched = Vec::new();
@@ -258,6 +282,6 @@ async fn the_stack_decides_as_the_simulator_does() {
     );
     println!(
         "{compared} messages of {USERS} users agree ({delivered} sent, {calls} calls replayed, \
-         {learned} triggers skipped as low value)"
+         {learned} triggers skipped as low value, daily fits of {fitted:?} pushes)"
     );
 }

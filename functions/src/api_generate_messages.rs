@@ -76,9 +76,9 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
     }
 
     let (profile, messages) = profile_and_messages(stores, &user).await?;
-    let generator = Generator::from_store(&stores.templates)
+    let generator = Generator::from_store(&stores.templates, &stores.messages)
         .await
-        .map_err(internal("reading templates"))?;
+        .map_err(internal("reading templates and the fitted model"))?;
     let stats = stores
         .messages
         .variant_stats(&generator.variant_pairs())

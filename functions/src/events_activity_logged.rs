@@ -56,7 +56,8 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
             e.to_string(),
         )])
     })?;
-    let generator = &Generator::from_store(&clients.stores.templates).await?;
+    let generator =
+        &Generator::from_store(&clients.stores.templates, &clients.stores.messages).await?;
     let clock = event_clock(bus.time, bus.detail.occurred_at, Utc::now());
     let deliverer = clients.deliverer(Some(clock));
     let consumer = ActivityConsumer {

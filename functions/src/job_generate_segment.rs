@@ -27,7 +27,7 @@ fn envelope(work: &GenerateSegment) -> String {
 /// Works on each work item of the batch.
 pub async fn handle(jobs: &Jobs, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
     let deadline = crate::deadline(&event.context);
-    let generator = &Generator::from_store(&jobs.stores.templates).await?;
+    let generator = &Generator::from_store(&jobs.stores.templates, &jobs.stores.messages).await?;
     let worker = SegmentWorker {
         profiles: &jobs.stores.profiles,
         messages: &jobs.stores.messages,

@@ -21,6 +21,7 @@ pub mod events_activity_logged;
 pub mod job_analytics;
 pub mod job_cleanup;
 pub mod job_deliver;
+pub mod job_fit_model;
 pub mod job_generate;
 pub mod job_generate_segment;
 pub mod job_health;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::bandit::Selection;
 use crate::engine::history::{HistoryEntry, MessageStatus};
 use crate::engine::segment::Segment;
 use crate::engine::PlannedMessage;
@@ -118,6 +119,10 @@ pub struct Message {
     pub variant_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment_id: Option<String>,
+    /// How the bandit chose the template: the eligible arms with their probabilities, the
+    /// holdout mark and the features it saw (absent when the rules chose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
     pub language: String,
     pub title: String,
     pub body: String,
@@ -177,6 +182,7 @@ impl Message {
             template_id: p.template_id.clone(),
             variant_id: p.variant_id.clone(),
             experiment_id: p.experiment_id.clone(),
+            selection: p.selection.clone(),
             language: p.language.clone(),
             title: p.title.clone(),
             body: p.body.clone(),
@@ -399,6 +405,7 @@ mod tests {
             template_id: "t".into(),
             variant_id: "a".into(),
             experiment_id: None,
+            selection: None,
             language: "en".into(),
             title: "T".into(),
             body: "B".into(),

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use coaching::engine::caps::{caps, MIN_GAP_HOURS};
 use coaching::engine::catalogue::default_templates;
 use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::learned::Priors;
 use coaching::engine::plan::{message_id, SkipReason};
 use coaching::engine::state::Population;
 use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
@@ -21,6 +22,9 @@ struct World {
     catalogue: Catalogue,
     stats: StatsMap,
     population: Population,
+    priors: Priors,
+    /// `false`: the rules (no bandit, no learned send-or-not).
+    learning: bool,
 }
 
 fn world() -> World {
@@ -28,6 +32,8 @@ fn world() -> World {
         catalogue: Catalogue::new(default_templates()),
         stats: StatsMap::new(),
         population: Population::default(),
+        priors: Priors::default(),
+        learning: true,
     }
 }
 
@@ -95,7 +101,8 @@ fn run(
         stats: &w.stats,
         experiments: &[],
         population: &w.population,
-        learning: true,
+        priors: &w.priors,
+        learning: w.learning,
         now,
         seed,
     })
@@ -219,7 +226,11 @@ fn every_message_type_is_reachable() {
 
 #[test]
 fn a_high_risk_evening_gets_an_urgent_warning_soon() {
-    let w = world();
+    // The rules' tone; the bandit only starts from it (engine::bandit's tests).
+    let w = World {
+        learning: false,
+        ..world()
+    };
     let now = utc(2026, 3, 10, 20, 0);
     let mut p = prefs("UTC");
     p.quiet_hours = Some(TimeWindow {
@@ -448,7 +459,7 @@ proptest! {
             let plan = plan(&PlanInput {
                 user_id: "render", display_name: name, premium: true, preferences: &p, summary: &s,
                 history: &h, catalogue: &w.catalogue, stats: &w.stats, experiments: &[],
-                population: &w.population, learning: true, now, seed,
+                population: &w.population, priors: &w.priors, learning: true, now, seed,
             });
             for m in &plan.messages {
                 for text in [&m.title, &m.body] {

@@ -123,6 +123,7 @@ pub async fn seed_message(
         template_id: format!("test-{}", uuid::Uuid::new_v4()),
         variant_id: "a".into(),
         experiment_id: None,
+        selection: None,
         language: "en".into(),
         title: "Keep going".into(),
         body: "One small step today.".into(),

@@ -14,13 +14,16 @@ pub mod population;
 pub mod report;
 pub mod world;
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use coaching::engine::learned::{Model, Priors, FIT_DAYS};
 use coaching::engine::templates::StatsMap;
 use coaching::generation::Generator;
 use rayon::prelude::*;
 
 use population::Population;
-use world::{purpose, stream, Policy, Shared, SimUser, StatDelta};
+use world::{purpose, stream, DayCount, Policy, Shared, SimUser, StatDelta};
 
 /// The size and start of a run.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +58,8 @@ pub struct RunResult {
     pub rewarded: u64,
     pub asleep: u64,
     pub over_tolerance: u64,
+    pub done_before: u64,
+    pub repeats: u64,
     /// Per message type: delivered, acted on, rewarded.
     pub by_type: [[u64; 3]; 20],
 }
@@ -109,6 +114,34 @@ fn merge(stats: &mut StatsMap, d: StatDelta) {
     }
 }
 
+/// The statistics table's daily counters: send day → dimension → counter → value.
+#[derive(Debug, Default)]
+pub struct DailyCounters(BTreeMap<NaiveDate, HashMap<String, BTreeMap<String, i64>>>);
+
+impl DailyCounters {
+    fn add(&mut self, c: DayCount) {
+        *self
+            .0
+            .entry(c.day)
+            .or_default()
+            .entry(c.dimension)
+            .or_default()
+            .entry(c.counter)
+            .or_default() += c.value;
+    }
+
+    /// The model the daily fit job makes at `at` from the [`FIT_DAYS`] send days before it.
+    pub fn fit(&self, at: DateTime<Utc>) -> Model {
+        let to = at.date_naive() - Duration::days(1);
+        let from = to - Duration::days(FIT_DAYS - 1);
+        let rows = self
+            .0
+            .range(from..=to)
+            .flat_map(|(_, dims)| dims.iter().map(|(d, c)| (d.as_str(), c)));
+        Model::fit(rows, at, from, to)
+    }
+}
+
 /// Lives `users` through the run under `policy`, one UTC day at a time (users in parallel
 /// within a day; what the product learned is merged at each day's end). `step` is called
 /// after each day.
@@ -136,16 +169,12 @@ pub fn simulate_users_every(
     step: &(dyn Fn() + Sync),
 ) {
     let mut stats = StatsMap::new();
-    // `rules` is the product with learning frozen at its priors.
-    let frozen;
-    let generator = if policy == Policy::Learned {
-        generator
-    } else {
-        frozen = Generator {
-            learning: false,
-            ..generator.clone()
-        };
-        &frozen
+    let mut counters = DailyCounters::default();
+    // `rules` is the product with learning frozen at its priors; `learned` refits its priors
+    // at each UTC day's start, as the daily fit job does.
+    let mut generator = Generator {
+        learning: policy == Policy::Learned,
+        ..generator.clone()
     };
     let first = cfg.start.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
     let last = first + Duration::days(windows(cfg) as i64);
@@ -154,7 +183,7 @@ pub fn simulate_users_every(
         until += window;
         let shared = Shared {
             policy,
-            generator,
+            generator: &generator,
             stats: &stats,
             seed,
         };
@@ -166,8 +195,21 @@ pub fn simulate_users_every(
                     merge(&mut stats, d);
                 }
             }
+            for c in u.outcome.day_counts.drain(..) {
+                counters.add(c);
+            }
         }
         if (until - first).num_seconds() % 86_400 == 0 {
+            if policy == Policy::Learned {
+                let model = counters.fit(until);
+                if std::env::var("DEBUG_MODEL").is_ok() && until >= last {
+                    eprintln!(
+                        "{}",
+                        serde_json::to_string_pretty(&model).unwrap_or_default()
+                    );
+                }
+                generator.priors = Priors::from(&model);
+            }
             step();
         }
     }
@@ -210,6 +252,8 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         rewarded: 0,
         asleep: 0,
         over_tolerance: 0,
+        done_before: 0,
+        repeats: 0,
         by_type: [[0; 3]; 20],
     };
     for u in users {
@@ -218,6 +262,8 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         r.rewarded += o.rewarded;
         r.asleep += o.asleep;
         r.over_tolerance += o.over_tolerance;
+        r.done_before += o.done_before;
+        r.repeats += o.repeats;
         for (sum, c) in r.by_type.iter_mut().zip(&o.by_type) {
             for (a, b) in sum.iter_mut().zip(c) {
                 *a += b;

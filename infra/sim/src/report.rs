@@ -225,12 +225,15 @@ pub fn breakdown(runs: &[RunResult]) -> String {
         let sum = |f: &dyn Fn(&RunResult) -> u64| rs.iter().map(|r| f(r)).sum::<u64>();
         let delivered = sum(&|r| r.delivered);
         out.push_str(&format!(
-            "{}: {} pushes, reward rate {:.1}%, asleep {:.1}%, beyond tolerance {:.1}%\n",
+            "{}: {} pushes, reward rate {:.1}%, asleep {:.1}%, beyond tolerance {:.1}%, \
+             day already done {:.1}%, template repeated within 14 days {:.1}%\n",
             p.name(),
             delivered,
             100.0 * ratio(sum(&|r| r.rewarded), delivered),
             100.0 * ratio(sum(&|r| r.asleep), delivered),
             100.0 * ratio(sum(&|r| r.over_tolerance), delivered),
+            100.0 * ratio(sum(&|r| r.done_before), delivered),
+            100.0 * ratio(sum(&|r| r.repeats), delivered),
         ));
         for t in coaching::preferences::MessageType::ALL {
             let i = t as usize;

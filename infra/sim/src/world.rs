@@ -26,6 +26,7 @@ use coaching::messages::{
     interact, Delivery, FeedbackInput, Interaction, Message, REWARD_WINDOW_HOURS,
 };
 use coaching::preferences::{MessageType, Preferences, PreferencesInput};
+use coaching::store::daily::counter_adds;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -97,6 +98,16 @@ pub struct StatDelta {
     pub counter: &'static str,
 }
 
+/// A change to one day's counter, as the statistics table's transactions ADD it
+/// (`store::daily::counter_adds`): the learners' daily fit reads these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub dimension: String,
+    pub counter: String,
+    pub value: i64,
+}
+
 /// What happened to a user, for the report.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -114,12 +125,18 @@ pub struct Outcome {
     pub active: Vec<bool>,
     /// Counter changes not yet merged into the shared statistics.
     pub stat_deltas: Vec<StatDelta>,
+    /// Daily counter changes not yet merged (`learned` only).
+    pub day_counts: Vec<DayCount>,
     /// Pushes followed by the habit within 2 hours (the reward of issue #12).
     pub rewarded: u64,
     /// Pushes delivered inside the user's sleep window.
     pub asleep: u64,
     /// Pushes delivered beyond the user's tolerance of pushes a week.
     pub over_tolerance: u64,
+    /// Pushes delivered on a day the user had already done the habit.
+    pub done_before: u64,
+    /// Pushes that repeated a template the user received in the 14 days before.
+    pub repeats: u64,
     /// Per message type (index `MessageType as usize`): delivered, acted on, rewarded.
     pub by_type: [[u64; 3]; 20],
     /// Triggers generation skipped as not worth a push for this user (`low_value`).
@@ -540,6 +557,7 @@ impl SimUser {
         for i in 0..self.messages.len() {
             if self.messages[i].rewarded_by(at) {
                 self.messages[i].rewarded_at = Some(at);
+                self.count(i, "rewarded", shared);
                 self.sync(i);
             }
         }
@@ -570,6 +588,26 @@ impl SimUser {
             now,
             plan_seed(&self.id, now),
         )
+    }
+
+    /// Counts `counter` of message `i` in its send day's counters, as the store's transaction
+    /// does (`learned` only: `rules` never reads them).
+    fn count(&mut self, i: usize, counter: &str, shared: &Shared<'_>) {
+        if shared.policy != Policy::Learned {
+            return;
+        }
+        let m = &self.messages[i];
+        let day = m.send_at.date_naive();
+        for (dimension, counters) in counter_adds(m, &[(counter, 1)]) {
+            for (counter, value) in counters {
+                self.outcome.day_counts.push(DayCount {
+                    day,
+                    dimension: dimension.clone(),
+                    counter,
+                    value,
+                });
+            }
+        }
     }
 
     /// Brings `history[i]` up to date with `messages[i]` (only times and status change after
@@ -684,6 +722,7 @@ impl SimUser {
             template_id: template.id.clone(),
             variant_id: variant.id.clone(),
             experiment_id: None,
+            selection: None,
             language: language.to_owned(),
             title: render(&content.title, &vars),
             body: render(&content.body, &vars),
@@ -751,6 +790,7 @@ impl SimUser {
                 counter: "sent",
             });
         }
+        self.count(i, "sent", shared);
         self.sync(i);
         self.push_received(i, now, template, message_type);
     }
@@ -791,6 +831,12 @@ impl SimUser {
         });
         if f64::from(n7) > self.params.optout_tolerance {
             self.outcome.over_tolerance += 1;
+        }
+        if self.outcome.active.get(day).copied().unwrap_or(false) {
+            self.outcome.done_before += 1;
+        }
+        if repeat {
+            self.outcome.repeats += 1;
         }
 
         let minute = local_minute(&self.params, t);

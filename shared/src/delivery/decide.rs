@@ -119,6 +119,7 @@ mod tests {
                 template_id: "t".into(),
                 variant_id: "a".into(),
                 experiment_id: None,
+                selection: None,
                 language: "en".into(),
                 title: "T".into(),
                 body: "B".into(),

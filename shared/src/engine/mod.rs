@@ -8,13 +8,17 @@
 //! - [`triggers`]: the moments a message would help, with stable occurrence keys.
 //! - [`tone`], [`timing`], [`caps`]: tone, send time, frequency caps.
 //! - [`templates`], [`catalogue`], [`experiments`]: templates, defaults, A/B assignment.
-//! - [`value`]: send or not, learned from the user's own rewards.
+//! - [`value`]: send or not and send hour, learned from the user's own rewards.
+//! - [`learned`], [`bandit`]: what is learned from everyone (fitted daily, stored as data) and
+//!   the template bandit that uses it.
 //! - [`plan`]: all of it together for one user.
 
+pub mod bandit;
 pub mod caps;
 pub mod catalogue;
 pub mod experiments;
 pub mod history;
+pub mod learned;
 pub mod plan;
 pub mod risk;
 pub mod rng;

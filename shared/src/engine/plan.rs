@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::bandit::{self, tone_effects, BanditInput, Selection};
 use super::caps::{caps, Counted};
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
+use super::learned::Priors;
 use super::rng::{stable_hash, stable_unit, Rng};
 use super::segment::Segment;
 use super::state::{analyse, Population, UserState};
@@ -20,7 +22,7 @@ use super::templates::{
 use super::timing::Slots;
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
-use super::value::{send_hour, worth_sending};
+use super::value::{judged, send_hour, worth_sending};
 use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
 
 /// Everything a plan depends on.
@@ -36,8 +38,10 @@ pub struct PlanInput<'a> {
     pub stats: &'a StatsMap,
     pub experiments: &'a [Experiment],
     pub population: &'a Population,
-    /// Learn from outcomes (send or not from the user's rewards); `false` keeps the rules'
-    /// priors (the simulator's `rules` policy).
+    /// What was learned from everyone (the daily fit); the default is the cold start.
+    pub priors: &'a Priors,
+    /// Learn from outcomes (send or not and send hour from the user's rewards, the template
+    /// bandit over `priors`); `false` keeps the rules (the simulator's `rules` policy).
     pub learning: bool,
     pub now: DateTime<Utc>,
     pub seed: u64,
@@ -68,6 +72,9 @@ pub struct PlannedMessage {
     pub variant_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experiment_id: Option<String>,
+    /// How the bandit chose the template (absent when the rules chose it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
     /// The language the text is in (after fallback).
     pub language: String,
     pub title: String,
@@ -164,6 +171,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // Built on the first trigger that needs a send time: most runs find every trigger
     // already planned and need neither.
     let mut timing: Option<(Counted, Slots)> = None;
+    // The user's reward change per tone, for the bandit (built once, when first needed).
+    let mut user_tones: Option<[f64; 8]> = None;
 
     for t in &triggers {
         if input.history.iter().any(|h| h.occurrence == t.occurrence) {
@@ -184,7 +193,15 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
             continue;
         }
-        if input.learning && !worth_sending(input.history, t.message_type, input.now) {
+        let population_rate = input.priors.fitted.then(|| {
+            (
+                input.priors.type_rate(t.message_type, state.segment),
+                input.priors.overall,
+            )
+        });
+        if input.learning
+            && !worth_sending(input.history, t.message_type, input.now, population_rate)
+        {
             out.skipped.push(skip(t, SkipReason::LowValue));
             continue;
         }
@@ -233,19 +250,46 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .iter()
             .map(|m| m.template_id.as_str())
             .collect();
-        let Some(choice) = choose(
-            input.catalogue,
-            t.message_type,
-            tone,
-            &ctx,
-            input.history,
-            &planned_templates,
-            input.experiments,
-            input.stats,
-            input.user_id,
-            input.now,
-            &mut rng,
-        ) else {
+        let chosen = if input.learning {
+            let effects = user_tones.get_or_insert_with(|| {
+                tone_effects(judged(input.history, input.now).map(|(h, r)| (h.tone, r)))
+            });
+            bandit::choose(
+                input.catalogue,
+                &BanditInput {
+                    ty: t.message_type,
+                    preferred: prefs.preferred_tone,
+                    rule_tone: tone,
+                    ctx: &ctx,
+                    history: input.history,
+                    planned_templates: &planned_templates,
+                    priors: input.priors,
+                    tone_effects: effects,
+                    experiments: input.experiments,
+                    stats: input.stats,
+                    user_id: input.user_id,
+                    now: input.now,
+                },
+                &mut rng,
+            )
+            .map(|(c, s)| (c, Some(s)))
+        } else {
+            choose(
+                input.catalogue,
+                t.message_type,
+                tone,
+                &ctx,
+                input.history,
+                &planned_templates,
+                input.experiments,
+                input.stats,
+                input.user_id,
+                input.now,
+                &mut rng,
+            )
+            .map(|c| (c, None))
+        };
+        let Some((choice, selection)) = chosen else {
             out.skipped.push(skip(t, SkipReason::NoTemplate));
             continue;
         };
@@ -269,6 +313,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             template_id: choice.template.id.clone(),
             variant_id: choice.variant.id.clone(),
             experiment_id: choice.experiment,
+            selection,
             language: language.to_owned(),
             title: render(&content.title, &vars),
             body: render(&content.body, &vars),

@@ -367,12 +367,41 @@ pub struct Choice<'a> {
     pub variant: &'a Variant,
     /// The running experiment that picked the variant, if one did.
     pub experiment: Option<String>,
+    /// The probability the variant had, given the template.
+    pub variant_p: f64,
 }
 
-/// Chooses a template for a message of type `ty` in `tone`: enabled, targeted at `ctx`, not
-/// sent to this user within the cooldown; the wanted tone if any has it, else any tone; among
-/// equals the least recently used, then chance. The variant comes from a running experiment if
-/// there is one, else the best-performing (or, one time in ten, a random one).
+/// The latest send time of a message of template `id` to the user (planned ones included).
+pub fn last_use(history: &[HistoryEntry], id: &str) -> Option<DateTime<Utc>> {
+    history
+        .iter()
+        .filter(|h| h.template_id == id)
+        .map(|h| h.send_at)
+        .max()
+}
+
+/// The templates a message of type `ty` may use for this user now: enabled, targeted at
+/// `ctx`, not already in this plan, and not sent to the user within the cooldown.
+pub fn eligible<'a>(
+    catalogue: &'a Catalogue,
+    ty: MessageType,
+    ctx: &TargetContext,
+    history: &[HistoryEntry],
+    planned_templates: &[&str],
+    now: DateTime<Utc>,
+) -> Vec<&'a Template> {
+    let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
+    catalogue
+        .for_type(ty)
+        .filter(|t| t.targeting.matches(ctx) && !t.variants.is_empty())
+        .filter(|t| !planned_templates.contains(&t.id.as_str()))
+        .filter(|t| last_use(history, &t.id).is_none_or(|at| at < cooldown_from))
+        .collect()
+}
+
+/// The rules' template choice for a message of type `ty` in `tone`: among the eligible
+/// templates, the wanted tone if any has it, else any tone; among equals the least recently
+/// used, then chance. The variant comes from [`choose_variant`].
 #[allow(clippy::too_many_arguments)]
 pub fn choose<'a>(
     catalogue: &'a Catalogue,
@@ -387,71 +416,82 @@ pub fn choose<'a>(
     now: DateTime<Utc>,
     rng: &mut Rng,
 ) -> Option<Choice<'a>> {
-    let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
-    let last_use = |id: &str| {
-        history
-            .iter()
-            .filter(|h| h.template_id == id)
-            .map(|h| h.send_at)
-            .max()
-    };
-    let eligible: Vec<&Template> = catalogue
-        .for_type(ty)
-        .filter(|t| t.targeting.matches(ctx) && !t.variants.is_empty())
-        .filter(|t| !planned_templates.contains(&t.id.as_str()))
-        .filter(|t| last_use(&t.id).is_none_or(|at| at < cooldown_from))
-        .collect();
+    let eligible = eligible(catalogue, ty, ctx, history, planned_templates, now);
     let toned: Vec<&Template> = eligible
         .iter()
         .copied()
         .filter(|t| t.tone == tone)
         .collect();
     let pool = if toned.is_empty() { eligible } else { toned };
-    let oldest = pool.iter().map(|t| last_use(&t.id)).min()?;
+    let oldest = pool.iter().map(|t| last_use(history, &t.id)).min()?;
     let least_used: Vec<&Template> = pool
         .into_iter()
-        .filter(|t| last_use(&t.id) == oldest)
+        .filter(|t| last_use(history, &t.id) == oldest)
         .collect();
     let template = least_used[(rng.next_u64() % least_used.len() as u64) as usize];
+    Some(choose_variant(template, experiments, stats, user_id, rng))
+}
 
+/// The variant of `template`: from a running experiment the user is in if there is one, else
+/// the best-performing by its counters or, one time in ten, a random one.
+pub fn choose_variant<'a>(
+    template: &'a Template,
+    experiments: &[Experiment],
+    stats: &StatsMap,
+    user_id: &str,
+    rng: &mut Rng,
+) -> Choice<'a> {
     if let Some((exp, v)) = experiments
         .iter()
         .filter(|e| e.template_id == template.id)
         .find_map(|e| assign(e, user_id).map(|v| (e, v)))
     {
         if let Some(variant) = template.variants.iter().find(|x| x.id == v) {
-            return Some(Choice {
+            return Choice {
                 template,
                 variant,
                 experiment: Some(exp.id.clone()),
-            });
+                variant_p: 1.0,
+            };
         }
     }
-    let explore = rng.next_f64() < EXPLORATION_RATE;
-    let variant = if explore || template.variants.len() == 1 {
-        &template.variants[(rng.next_u64() % template.variants.len() as u64) as usize]
-    } else {
-        let by_variant = stats.get(&template.id);
-        let score = |v: &Variant| {
-            by_variant
-                .and_then(|m| m.get(&v.id))
-                .copied()
-                .unwrap_or_default()
-                .score()
-        };
-        template
-            .variants
-            .iter()
-            .fold(None::<&Variant>, |best, v| match best {
-                Some(b) if score(b) >= score(v) => Some(b),
-                _ => Some(v),
-            })?
+    let n = template.variants.len();
+    let by_variant = stats.get(&template.id);
+    let score = |v: &Variant| {
+        by_variant
+            .and_then(|m| m.get(&v.id))
+            .copied()
+            .unwrap_or_default()
+            .score()
     };
-    Some(Choice {
+    // The first of the best scores (`n` ≥ 1: eligible templates have variants).
+    let best = (1..n).fold(0, |b, i| {
+        if score(&template.variants[i]) > score(&template.variants[b]) {
+            i
+        } else {
+            b
+        }
+    });
+    let explore = rng.next_f64() < EXPLORATION_RATE;
+    let chosen = if explore || n == 1 {
+        (rng.next_u64() % n as u64) as usize
+    } else {
+        best
+    };
+    let uniform = 1.0 / n as f64;
+    let variant_p = if n == 1 {
+        1.0
+    } else if chosen == best {
+        EXPLORATION_RATE * uniform + (1.0 - EXPLORATION_RATE)
+    } else {
+        EXPLORATION_RATE * uniform
+    };
+    Choice {
         template,
-        variant,
+        variant: &template.variants[chosen],
         experiment: None,
-    })
+        variant_p,
+    }
 }
 
 #[cfg(test)]

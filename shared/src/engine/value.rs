@@ -25,6 +25,9 @@ pub const MIN_REWARD_RATE: f64 = 0.10;
 pub const PRIOR_STRENGTH: f64 = 4.0;
 /// Reward rate assumed before the user has any outcome.
 pub const PRIOR_RATE: f64 = 0.2;
+/// Pseudo-pushes of a type's prior when it comes from the population's fit (informative: the
+/// type's rate among everyone, scaled to this user).
+pub const POPULATION_PRIOR_STRENGTH: f64 = 10.0;
 /// Standard deviations of optimism in the send decision (exploration).
 pub const OPTIMISM: f64 = 1.0;
 
@@ -44,13 +47,13 @@ fn delivered(s: MessageStatus) -> bool {
 
 /// The posterior mean and standard deviation of the user's reward rate for `ty` at `now`.
 pub fn reward_rate(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64) {
-    let (mean, sd, _) = rates(history, ty, now);
+    let (mean, sd, _) = rates(history, ty, now, None);
     (mean, sd)
 }
 
 /// The user's delivered pushes whose reward is known at `now` (the window closed, or the
 /// habit already followed), with 1 for a reward and 0 without.
-fn judged(
+pub fn judged(
     history: &[HistoryEntry],
     now: DateTime<Utc>,
 ) -> impl Iterator<Item = (&HistoryEntry, f64)> {
@@ -84,8 +87,16 @@ impl Tally {
     }
 }
 
-/// The type's posterior mean and standard deviation, and the user's overall rate.
-fn rates(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64, f64) {
+/// The type's posterior mean and standard deviation, and the user's overall rate. With the
+/// population's `(rate of the type in the user's segment, overall rate)`, the type's prior is
+/// the population's rate of the type scaled by how this user responds compared with everyone;
+/// without, it is the user's overall rate.
+fn rates(
+    history: &[HistoryEntry],
+    ty: MessageType,
+    now: DateTime<Utc>,
+    population: Option<(f64, f64)>,
+) -> (f64, f64, f64) {
     let (mut all, mut of_type) = (Tally::default(), Tally::default());
     for (h, r) in judged(history, now) {
         all.add(r);
@@ -94,14 +105,27 @@ fn rates(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64,
         }
     }
     let user_rate = all.user_rate();
-    let (mean, sd) = of_type.posterior(user_rate, PRIOR_STRENGTH);
+    let (prior, strength) = match population {
+        Some((type_rate, overall)) if overall > 0.0 => (
+            (type_rate * user_rate / overall).clamp(0.001, 0.999),
+            POPULATION_PRIOR_STRENGTH,
+        ),
+        _ => (user_rate, PRIOR_STRENGTH),
+    };
+    let (mean, sd) = of_type.posterior(prior, strength);
     (mean, sd, user_rate)
 }
 
 /// Whether a push of `ty` is worth sending to this user now: its optimistic reward rate
-/// reaches the user's overall rate (see the module doc).
-pub fn worth_sending(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> bool {
-    let (mean, sd, user) = rates(history, ty, now);
+/// reaches the user's overall rate (see the module doc). `population` is the fitted
+/// `(rate of the type in the user's segment, overall rate)` when there is a fit.
+pub fn worth_sending(
+    history: &[HistoryEntry],
+    ty: MessageType,
+    now: DateTime<Utc>,
+    population: Option<(f64, f64)>,
+) -> bool {
+    let (mean, sd, user) = rates(history, ty, now, population);
     mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
 }
 
@@ -172,13 +196,28 @@ mod tests {
     fn a_type_that_keeps_failing_stops_and_one_that_works_goes_on() {
         let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
         let ty = MessageType::EveningReflection;
-        assert!(worth_sending(&[], ty, now), "untried: worth a try");
+        assert!(worth_sending(&[], ty, now, None), "untried: worth a try");
         let failing: Vec<_> = (1..=8).map(|d| push(ty, d, false, now)).collect();
-        assert!(!worth_sending(&failing, ty, now));
+        assert!(!worth_sending(&failing, ty, now, None));
         // Another type of the same user is judged on its own, from a lower prior.
-        assert!(worth_sending(&failing, MessageType::RiskWarning, now));
+        assert!(worth_sending(&failing, MessageType::RiskWarning, now, None));
         let working: Vec<_> = (1..=8).map(|d| push(ty, d, d % 2 == 0, now)).collect();
-        assert!(worth_sending(&working, ty, now));
+        assert!(worth_sending(&working, ty, now, None));
+    }
+
+    #[test]
+    fn the_population_decides_a_type_the_user_has_not_tried() {
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let ty = MessageType::EveningReflection;
+        // Everyone's evening reflections are almost never followed by the habit.
+        assert!(!worth_sending(&[], ty, now, Some((0.01, 0.25))));
+        // A type that works for everyone is tried.
+        assert!(worth_sending(&[], ty, now, Some((0.3, 0.25))));
+        // The user's own pushes still move it: one who responds to it better than to their
+        // other pushes keeps it.
+        let mut working: Vec<_> = (1..=12).map(|d| push(ty, d, d % 2 == 0, now)).collect();
+        working.extend((1..=12).map(|d| push(MessageType::GeneralWisdom, d, d % 6 == 0, now)));
+        assert!(worth_sending(&working, ty, now, Some((0.05, 0.25))));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::catalogue::default_templates;
 use crate::engine::history::HistoryEntry;
+use crate::engine::learned::Priors;
 use crate::engine::plan::{plan, Plan, PlanInput};
 use crate::engine::rng::stable_hash;
 use crate::engine::state::Population;
@@ -19,6 +20,8 @@ use crate::user::UserId;
 pub struct Generator {
     pub catalogue: Catalogue,
     pub population: Population,
+    /// What was learned from everyone: the stored model's latest fit, or the cold start.
+    pub priors: Priors,
     /// Whether plans learn from outcomes (always in the product; the simulator's `rules`
     /// policy freezes it).
     pub learning: bool,
@@ -29,24 +32,35 @@ impl Default for Generator {
         Generator {
             catalogue: Catalogue::new(default_templates()),
             population: Population::default(),
+            priors: Priors::default(),
             learning: true,
         }
     }
 }
 
 impl Generator {
-    /// The generator over the stored catalogue's enabled templates, or the built-in
-    /// catalogue while none is stored (before `admin-seed-templates` ran).
+    /// The generator over the stored catalogue's enabled templates (the built-in catalogue
+    /// while none is stored, before `admin-seed-templates` ran) and the newest fitted model
+    /// (the cold start while none is): read once per invocation.
     pub async fn from_store(
-        store: &crate::store::TemplateStore,
+        templates: &crate::store::TemplateStore,
+        messages: &crate::store::MessageStore,
     ) -> Result<Self, crate::store::StoreError> {
-        let stored = store.list().await?;
-        if stored.is_empty() {
-            return Ok(Generator::default());
-        }
+        let stored = templates.list().await?;
+        let catalogue = if stored.is_empty() {
+            Catalogue::new(default_templates())
+        } else {
+            Catalogue::new(stored.into_iter().map(|s| s.template).collect())
+        };
+        let priors = messages
+            .latest_model()
+            .await?
+            .map(|m| Priors::from(&m))
+            .unwrap_or_default();
         Ok(Generator {
-            catalogue: Catalogue::new(stored.into_iter().map(|s| s.template).collect()),
+            catalogue,
             population: Population::default(),
+            priors,
             learning: true,
         })
     }
@@ -114,6 +128,7 @@ impl Generator {
             stats,
             experiments: &[],
             population: &self.population,
+            priors: &self.priors,
             learning: self.learning,
             now,
             seed,

@@ -3,7 +3,7 @@
 //!
 //! | item | `pk` | `sk` | access |
 //! |---|---|---|---|
-//! | counters of messages sent that day | `DAY#<UTC send date>` | dimension (`all`, `type#…`, `tone#…`, `segment#…`, `variant#<template>#<variant>`, `experiment#<id>#<variant>`) | ADD in transactions; Query `pk` |
+//! | counters of messages sent that day | `DAY#<UTC send date>` | dimension (`all`, `type#…`, `tone#…`, `segment#…`, `variant#<template>#<variant>`, `experiment#<id>#<variant>`, and the learners' `type_segment#…`, `arm#…` and `rival#…` of `engine::learned`) | ADD in transactions; Query `pk` |
 //! | the day's report | `ANALYTICS` | `<date>` | PutItem (job-analytics); GetItem |
 //!
 //! Counters: `sent`, `failed`, `expired`, `irrelevant`, `rewarded`, `read`, `acted`, `dismissed`, `read_seconds` /
@@ -31,21 +31,65 @@ pub fn day_pk(date: NaiveDate) -> String {
     format!("DAY#{date}")
 }
 
-/// Every dimension a message is counted under.
-pub fn dimensions(m: &Message) -> Vec<String> {
+/// Every dimension a message is counted under, each with the weight of its weighted
+/// counters (`w_sent`, `w_rewarded`, in thousandths) where it has them: the learners'
+/// dimensions of `engine::learned` (type × segment, the chosen arm at 1/p, each rival arm at
+/// 1/(1 − p)) besides the analytics ones.
+pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
     let mut d = vec![
-        "all".to_owned(),
-        format!("type#{}", wire_name(&m.message_type)),
-        format!("tone#{}", wire_name(&m.tone)),
-        format!("variant#{}#{}", m.template_id, m.variant_id),
+        ("all".to_owned(), None),
+        (format!("type#{}", wire_name(&m.message_type)), None),
+        (format!("tone#{}", wire_name(&m.tone)), None),
+        (format!("variant#{}#{}", m.template_id, m.variant_id), None),
     ];
     if let Some(s) = &m.segment {
-        d.push(format!("segment#{}", wire_name(s)));
+        let segment = wire_name(s);
+        d.push((format!("segment#{segment}"), None));
+        d.push((
+            format!("type_segment#{}#{segment}", wire_name(&m.message_type)),
+            None,
+        ));
+        if let Some(sel) = &m.selection {
+            for arm in &sel.arms {
+                if arm.template_id == m.template_id {
+                    let p = arm.p;
+                    if p > 0.0 {
+                        d.push((format!("arm#{}#{segment}", arm.template_id), Some(1.0 / p)));
+                    }
+                } else if arm.p < 1.0 {
+                    d.push((
+                        format!("rival#{}#{segment}", arm.template_id),
+                        Some(1.0 / (1.0 - arm.p)),
+                    ));
+                }
+            }
+        }
     }
     if let Some(e) = &m.experiment_id {
-        d.push(format!("experiment#{e}#{}", m.variant_id));
+        d.push((format!("experiment#{e}#{}", m.variant_id), None));
     }
     d
+}
+
+/// The counters `adds` makes under each dimension of `m`: the adds themselves, and for a
+/// weighted dimension `w_sent` / `w_rewarded` too (the add times the weight, in thousandths).
+/// What the store's transactions ADD and what the simulator counts.
+pub fn counter_adds(m: &Message, adds: &[(&str, i64)]) -> Vec<(String, Vec<(String, i64)>)> {
+    dimensions(m)
+        .into_iter()
+        .map(|(dim, weight)| {
+            let mut counters: Vec<(String, i64)> =
+                adds.iter().map(|(c, v)| ((*c).to_owned(), *v)).collect();
+            if let Some(w) = weight {
+                for (c, v) in adds {
+                    if matches!(*c, "sent" | "rewarded") {
+                        counters.push((format!("w_{c}"), (*v as f64 * w * 1000.0).round() as i64));
+                    }
+                }
+            }
+            (dim, counters)
+        })
+        .collect()
 }
 
 /// One dimension's counters of a day.
@@ -67,19 +111,21 @@ impl MessageStore {
         }
         let pk = day_pk(m.send_at.date_naive());
         let expires = (m.send_at + Duration::days(DAILY_RETENTION_DAYS)).timestamp();
-        let parts: Vec<String> = (0..adds.len()).map(|i| format!("#c{i} :c{i}")).collect();
-        dimensions(m)
+        counter_adds(m, adds)
             .into_iter()
-            .map(|dim| {
+            .map(|(dim, counters)| {
+                let parts: Vec<String> = (0..counters.len())
+                    .map(|i| format!("#c{i} :c{i}"))
+                    .collect();
                 let mut u = Update::builder()
                     .table_name(self.stats_table())
                     .key("pk", AttributeValue::S(pk.clone()))
                     .key("sk", AttributeValue::S(dim))
                     .update_expression(format!("SET expires_at = :exp ADD {}", parts.join(", ")))
                     .expression_attribute_values(":exp", AttributeValue::N(expires.to_string()));
-                for (i, (name, v)) in adds.iter().enumerate() {
+                for (i, (name, v)) in counters.iter().enumerate() {
                     u = u
-                        .expression_attribute_names(format!("#c{i}"), *name)
+                        .expression_attribute_names(format!("#c{i}"), name)
                         .expression_attribute_values(
                             format!(":c{i}"),
                             AttributeValue::N(v.to_string()),

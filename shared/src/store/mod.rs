@@ -39,6 +39,7 @@
 //! **Templates** (`TEMPLATES_TABLE`): [`templates`].
 //!
 //! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
+//! The learners' fitted model, versioned: [`model`].
 
 pub mod batch;
 pub mod daily;
@@ -46,6 +47,7 @@ mod delivery;
 mod devices;
 pub mod jobs;
 pub mod messages;
+pub mod model;
 mod profiles;
 mod scan;
 pub mod templates;

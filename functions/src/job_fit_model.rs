@@ -1,0 +1,143 @@
+//! `job-fit-model` (daily 00:15 UTC; `{"as_of": time}` replays a past day's fit): fits the
+//! learners' model from the last `FIT_DAYS` send days of counters and stores it as that day's
+//! version; and `admin-model` (`{"action": "get", "version": "YYYY-MM-DD"}` — the newest
+//! without `version` — or `{"action": "list"}`): a stored model, or the versions.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use coaching::engine::learned::{Model, FIT_DAYS};
+use coaching::store::MessageStore;
+use lambda_runtime::{Error, LambdaEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::admin::{payload, replay_clock, AdminError};
+
+/// The `job-fit-model` payload: the schedule's `{"job": "fit-model"}`, or a replay's clock.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FitInput {
+    #[serde(default)]
+    pub job: Option<String>,
+    /// Fit as of this time (not in the future); the wall clock when absent.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// What a fit stored.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct Fitted {
+    pub version: NaiveDate,
+    pub data_from: NaiveDate,
+    pub data_to: NaiveDate,
+    pub pushes: f64,
+    pub types: usize,
+    pub arms: usize,
+}
+
+/// Fits the model as of `at` from the send days before it and stores it. A rerun the same
+/// day replaces that day's version with a fit of the same counters (plus any late rewards).
+pub async fn fit(messages: &MessageStore, at: DateTime<Utc>) -> Result<Fitted, Error> {
+    let data_to = at.date_naive() - Duration::days(1);
+    let data_from = data_to - Duration::days(FIT_DAYS - 1);
+    let mut rows = Vec::new();
+    let mut day = data_from;
+    while day <= data_to {
+        rows.extend(messages.daily_counters(day).await?);
+        day += Duration::days(1);
+    }
+    let model = Model::fit(
+        rows.iter().map(|r| (r.dimension.as_str(), &r.counts)),
+        at,
+        data_from,
+        data_to,
+    );
+    let version = messages.put_model(&model).await?;
+    tracing::info!(%version, pushes = model.pushes, arms = model.arms.len(), "model fitted");
+    Ok(Fitted {
+        version,
+        data_from,
+        data_to,
+        pushes: model.pushes,
+        types: model.types.len(),
+        arms: model.arms.len(),
+    })
+}
+
+/// `job-fit-model`.
+pub async fn handle(messages: &MessageStore, event: LambdaEvent<Value>) -> Result<Fitted, Error> {
+    let input: FitInput = payload(event.payload)?;
+    let at = replay_clock(input.as_of, Utc::now())?.unwrap_or_else(Utc::now);
+    fit(messages, at).await
+}
+
+/// The `admin-model` payload.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ModelInput {
+    /// The version fitted on `version`, or the newest.
+    Get { version: Option<NaiveDate> },
+    /// Every stored version, newest first.
+    List {},
+}
+
+/// What `admin-model` answers.
+#[derive(Serialize, Debug)]
+#[serde(untagged)]
+pub enum ModelAnswer {
+    Model(Box<Model>),
+    Versions { versions: Vec<NaiveDate> },
+}
+
+/// `admin-model`.
+pub async fn admin(
+    messages: &MessageStore,
+    event: LambdaEvent<Value>,
+) -> Result<ModelAnswer, AdminError> {
+    let input: ModelInput = payload(event.payload)?;
+    match input {
+        ModelInput::List {} => Ok(ModelAnswer::Versions {
+            versions: messages
+                .model_versions()
+                .await
+                .map_err(AdminError::internal("listing model versions"))?,
+        }),
+        ModelInput::Get { version } => {
+            let found = match version {
+                Some(day) => messages.model(day).await,
+                None => messages.latest_model().await,
+            }
+            .map_err(AdminError::internal("reading the model"))?;
+            match (found, version) {
+                (Some(m), _) => Ok(ModelAnswer::Model(Box::new(m))),
+                (None, Some(day)) => Err(AdminError::not_found(format!(
+                    "no model was fitted on {day}"
+                ))),
+                (None, None) => Err(AdminError::not_found(
+                    "no model fitted yet: the coach runs on its rules",
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_payloads_are_checked() {
+        let ok: ModelInput = payload(serde_json::json!({"action": "list"})).expect("list");
+        assert_eq!(ok, ModelInput::List {});
+        let get: ModelInput =
+            payload(serde_json::json!({"action": "get", "version": "2027-02-01"})).expect("get");
+        assert!(matches!(get, ModelInput::Get { version: Some(_) }));
+        for bad in [
+            serde_json::json!({"action": "list", "version": "2027-02-01"}),
+            serde_json::json!({"action": "get", "version": "soon"}),
+            serde_json::json!({"action": "refit"}),
+            serde_json::json!({}),
+        ] {
+            assert!(payload::<ModelInput>(bad.clone()).is_err(), "{bad}");
+        }
+        assert!(payload::<FitInput>(serde_json::json!({"as_of": "yesterday"})).is_err());
+    }
+}
