@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use coaching::engine::catalogue::default_templates;
 use coaching::engine::experiments::Experiment;
 use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::learned::Priors;
 use coaching::engine::rng::Rng;
 use coaching::engine::state::Population;
 use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
@@ -117,6 +118,7 @@ fn main() {
         running: true,
     }];
     let population = Population::default();
+    let priors = Priors::default();
     let mut rng = Rng::new(42);
     let users: Vec<User> = (0..256).map(|i| user(i, now, &mut rng)).collect();
 
@@ -136,6 +138,7 @@ fn main() {
                     stats: &stats,
                     experiments: &experiments,
                     population: &population,
+                    priors: &priors,
                     learning: true,
                     now: now + Duration::minutes((r * 37 % 600) as i64),
                     seed: r as u64,

@@ -123,8 +123,9 @@ fn main_inner() -> Result<(), String> {
         println!("(no `none` run: lift is reported as 0)");
     }
     println!(
-        "learned = rules + send-or-not and send hour from each user's rewards (engine::value) + \
-         the per-variant counters generation reads; the rest of #12's learners are pending"
+        "learned = rules + send-or-not and send hour from each user's rewards (engine::value), \
+         the template bandit over the daily fit (engine::bandit, engine::learned); the calibrated \
+         risk model, 30-minute send slots and experiments of #12 are still to come"
     );
     let user_days = (cfg.users * cfg.days * runs.len()) as f64;
     println!(
