@@ -52,6 +52,7 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
         "admin-templates",
         "admin-seed-templates",
         "admin-cleanup",
+        "admin-model",
     ] {
         for payload in [json!({"bogus": 1}), json!([1, 2]), json!("text")] {
             let e = refused(function, payload.clone());
@@ -77,6 +78,16 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
         ("admin-analytics", json!({"date": "2026-13-45"}), "date"),
         ("admin-templates", json!({"action": "explode"}), "explode"),
         ("admin-templates", json!({"action": "get"}), "id"),
+        (
+            "admin-model",
+            json!({"action": "list", "version": "2027-01-01"}),
+            "version",
+        ),
+        (
+            "admin-model",
+            json!({"action": "get", "version": "soon"}),
+            "version",
+        ),
     ] {
         let e = refused(function, payload.clone());
         assert_eq!(
@@ -91,6 +102,51 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
             "{function} {payload}: {e}"
         );
     }
+}
+
+#[test]
+fn the_daily_fit_is_stored_by_version_and_shown() {
+    // Two past days' fits (replays with `as_of`), the second run twice: one version each.
+    let day = |n: i64| (Utc::now() - chrono::Duration::days(n)).date_naive();
+    let fitted_at = |n: i64| format!("{}T00:15:00Z", day(n));
+    let first = ok("job-fit-model", json!({"as_of": fitted_at(3)}));
+    assert_eq!(first["version"], json!(day(3)), "{first}");
+    assert_eq!(first["data_to"], json!(day(4)), "{first}");
+    ok("job-fit-model", json!({"as_of": fitted_at(2)}));
+    ok("job-fit-model", json!({"as_of": fitted_at(2)}));
+    let versions = ok("admin-model", json!({"action": "list"}))["versions"].clone();
+    let listed: Vec<&str> = versions
+        .as_array()
+        .expect("versions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let (d2, d3) = (day(2).to_string(), day(3).to_string());
+    let at = |d: &str| listed.iter().position(|x| *x == d);
+    assert!(at(&d2).is_some() && at(&d2) < at(&d3), "{listed:?}");
+    assert_eq!(
+        listed.iter().filter(|x| **x == d2).count(),
+        1,
+        "a rerun replaces its day's version"
+    );
+    let old = ok("admin-model", json!({"action": "get", "version": d3}));
+    assert_eq!(old["data_to"], json!(day(4)), "{old}");
+    let newest = ok("admin-model", json!({"action": "get"}));
+    assert!(newest["fitted_at"].is_string(), "{newest}");
+    let e = refused(
+        "admin-model",
+        json!({"action": "get", "version": "2001-01-01"}),
+    );
+    assert_eq!(e["errorType"], "NotFound", "{e}");
+    // A fit may not run ahead of the clock.
+    let e = refused("job-fit-model", json!({"as_of": "2999-01-01T00:00:00Z"}));
+    assert!(
+        e["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("as_of"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::admin::{payload, replay_clock, AdminError};
+use coaching::preferences::FieldError;
 
 /// The `job-fit-model` payload: the schedule's `{"job": "fit-model"}`, or a replay's clock.
 #[derive(Deserialize, Debug, Default)]
@@ -69,14 +70,22 @@ pub async fn handle(messages: &MessageStore, event: LambdaEvent<Value>) -> Resul
     fit(messages, at).await
 }
 
-/// The `admin-model` payload.
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ModelInput {
+/// What `admin-model` is asked to do.
+#[derive(Deserialize, Debug, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelAction {
     /// The version fitted on `version`, or the newest.
-    Get { version: Option<NaiveDate> },
+    Get,
     /// Every stored version, newest first.
-    List {},
+    List,
+}
+
+/// The `admin-model` payload (a flat object, so a wrong field is named in the error).
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelInput {
+    pub action: ModelAction,
+    pub version: Option<NaiveDate>,
 }
 
 /// What `admin-model` answers.
@@ -93,14 +102,18 @@ pub async fn admin(
     event: LambdaEvent<Value>,
 ) -> Result<ModelAnswer, AdminError> {
     let input: ModelInput = payload(event.payload)?;
-    match input {
-        ModelInput::List {} => Ok(ModelAnswer::Versions {
+    match (input.action, input.version) {
+        (ModelAction::List, Some(_)) => Err(AdminError::invalid(&[FieldError::new(
+            "version",
+            "is for the get action only",
+        )])),
+        (ModelAction::List, None) => Ok(ModelAnswer::Versions {
             versions: messages
                 .model_versions()
                 .await
                 .map_err(AdminError::internal("listing model versions"))?,
         }),
-        ModelInput::Get { version } => {
+        (ModelAction::Get, version) => {
             let found = match version {
                 Some(day) => messages.model(day).await,
                 None => messages.latest_model().await,
@@ -126,13 +139,13 @@ mod tests {
     #[test]
     fn admin_payloads_are_checked() {
         let ok: ModelInput = payload(serde_json::json!({"action": "list"})).expect("list");
-        assert_eq!(ok, ModelInput::List {});
+        assert_eq!(ok.action, ModelAction::List);
         let get: ModelInput =
             payload(serde_json::json!({"action": "get", "version": "2027-02-01"})).expect("get");
-        assert!(matches!(get, ModelInput::Get { version: Some(_) }));
+        assert!(get.version.is_some());
         for bad in [
-            serde_json::json!({"action": "list", "version": "2027-02-01"}),
             serde_json::json!({"action": "get", "version": "soon"}),
+            serde_json::json!({"action": "get", "versions": "2027-02-01"}),
             serde_json::json!({"action": "refit"}),
             serde_json::json!({}),
         ] {

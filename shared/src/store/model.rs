@@ -88,33 +88,25 @@ impl MessageStore {
         }
     }
 
-    /// The fit days of the stored versions, newest first.
+    /// The fit days of the stored versions, newest first (every page, by the SDK's paginator).
     pub async fn model_versions(&self) -> Result<Vec<NaiveDate>, StoreError> {
-        let mut days = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.stats_table())
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(MODEL_PK.into()))
-                .projection_expression("sk")
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            days.extend(
-                out.items
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|i| i.get("sk")?.as_s().ok()?.parse::<NaiveDate>().ok()),
-            );
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(days);
-            }
-        }
+        let items: Vec<super::batch::Item> = self
+            .client()
+            .query()
+            .table_name(self.stats_table())
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(MODEL_PK.into()))
+            .projection_expression("sk")
+            .scan_index_forward(false)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(StoreError::dynamo)?;
+        Ok(items
+            .iter()
+            .filter_map(|i| i.get("sk")?.as_s().ok()?.parse::<NaiveDate>().ok())
+            .collect())
     }
 }
