@@ -62,6 +62,8 @@ pub struct RunResult {
     pub repeats: u64,
     /// Per message type: delivered, acted on, rewarded.
     pub by_type: [[u64; 3]; 20],
+    /// Per lead bucket (see `world::Outcome::by_lead`): delivered, acted on.
+    pub by_lead: [[u64; 2]; 13],
 }
 
 impl RunConfig {
@@ -255,6 +257,7 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         done_before: 0,
         repeats: 0,
         by_type: [[0; 3]; 20],
+        by_lead: [[0; 2]; 13],
     };
     for u in users {
         let o = &u.outcome;
@@ -264,6 +267,10 @@ pub fn result(users: &[SimUser], cfg: &RunConfig, policy: Policy, seed: u64) -> 
         r.over_tolerance += o.over_tolerance;
         r.done_before += o.done_before;
         r.repeats += o.repeats;
+        for (sum, c) in r.by_lead.iter_mut().zip(&o.by_lead) {
+            sum[0] += c[0];
+            sum[1] += c[1];
+        }
         for (sum, c) in r.by_type.iter_mut().zip(&o.by_type) {
             for (a, b) in sum.iter_mut().zip(c) {
                 *a += b;

@@ -252,6 +252,17 @@ pub fn breakdown(runs: &[RunResult]) -> String {
                 100.0 * ratio(sum(&|r| r.by_type[i][2]), n),
             ));
         }
+        out.push_str("  by hours from delivery to the usual hour (pushes, acted):");
+        for lead in 0..13 {
+            let n = sum(&|r| r.by_lead[lead][0]);
+            out.push_str(&format!(
+                " {:+}h {} {:.1}%",
+                lead as i64 - 6,
+                n,
+                100.0 * ratio(sum(&|r| r.by_lead[lead][1]), n)
+            ));
+        }
+        out.push('\n');
     }
     out
 }

@@ -139,6 +139,9 @@ pub struct Outcome {
     pub repeats: u64,
     /// Per message type (index `MessageType as usize`): delivered, acted on, rewarded.
     pub by_type: [[u64; 3]; 20],
+    /// Per lead (the user's usual hour minus the delivery's local hour, rounded and clamped to
+    /// −6..=6, index lead + 6): delivered, acted on.
+    pub by_lead: [[u64; 2]; 13],
     /// Triggers generation skipped as not worth a push for this user (`low_value`).
     pub low_value: u64,
 }
@@ -813,6 +816,8 @@ impl SimUser {
             *w += 1;
         }
         self.outcome.by_type[message_type as usize][0] += 1;
+        let lead = self.lead_bucket(t);
+        self.outcome.by_lead[lead][0] += 1;
         while self
             .received
             .front()
@@ -888,6 +893,19 @@ impl SimUser {
             .count() as u32
     }
 
+    /// The lead bucket of a push delivered at `t` (see `Outcome::by_lead`).
+    fn lead_bucket(&self, t: DateTime<Utc>) -> usize {
+        let local = t.with_timezone(&self.params.tz);
+        let hour = f64::from(local.hour()) + f64::from(local.minute()) / 60.0;
+        let mut lead = self.params.hour - hour;
+        if lead > 12.0 {
+            lead -= 24.0;
+        } else if lead < -12.0 {
+            lead += 24.0;
+        }
+        (lead.round().clamp(-6.0, 6.0) + 6.0) as usize
+    }
+
     /// A push seen at `t`: read, then acted on or dismissed.
     fn seen(&mut self, t: DateTime<Utc>, i: usize, n7: u32, repeat: bool) {
         let p = &self.params;
@@ -925,6 +943,8 @@ impl SimUser {
         }
         self.outcome.acts += 1;
         self.outcome.by_type[ty as usize][1] += 1;
+        let lead = self.lead_bucket(m.delivered_at.unwrap_or(t));
+        self.outcome.by_lead[lead][1] += 1;
         if let Some(w) = self.outcome.acts_by_week.get_mut(week) {
             *w += 1;
         }

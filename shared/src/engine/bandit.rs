@@ -57,6 +57,10 @@ pub struct Selection {
     /// Days since the chosen template last reached the user (`None`: never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen_days: Option<u32>,
+    /// Hours from the planned send to the user's usual hour (`engine::learned::lead_bucket`;
+    /// `None`: no usual hour yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<i32>,
 }
 
 impl Selection {
@@ -86,6 +90,8 @@ pub struct BanditInput<'a> {
     pub stats: &'a StatsMap,
     pub user_id: &'a str,
     pub now: DateTime<Utc>,
+    /// The push's lead (recorded as a feature).
+    pub lead: Option<i32>,
 }
 
 fn tone_index(t: Tone) -> usize {
@@ -187,6 +193,7 @@ pub fn choose<'a>(
         holdout,
         variant_p: choice.variant_p,
         seen_days: seen_days(&template.id),
+        lead: input.lead,
     };
     Some((choice, selection))
 }
@@ -261,6 +268,7 @@ mod tests {
             stats: &StatsMap::new(),
             user_id: "u",
             now: now(),
+            lead: None,
         };
         let mut counts: std::collections::BTreeMap<String, f64> = Default::default();
         let mut holdouts = 0.0;
@@ -371,6 +379,7 @@ mod tests {
                 stats: &StatsMap::new(),
                 user_id: "u",
                 now: now(),
+                lead: None,
             };
             let (_, s) = choose(&catalogue, &input, &mut Rng::new(1)).expect("eligible");
             (s.p("risk-motivational"), s.seen_days)

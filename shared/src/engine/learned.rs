@@ -10,6 +10,7 @@
 //! | `type_segment#<type>#<segment>` | `sent`, `rewarded` | the reward rate of a message type per segment: the prior of each user's send-or-not (`engine::value`) |
 //! | `arm#<template>#<segment>` | `w_sent`, `w_rewarded`: thousandths of 1/p | the reward when the bandit chose the template, weighted by inverse propensity |
 //! | `rival#<template>#<segment>` | `w_sent`, `w_rewarded`: thousandths of 1/(1 − p) | the reward when it was eligible but another was chosen |
+//! | `lead#<hours>` | `sent`, `rewarded` | the reward by hours from the planned send to the user's usual hour ([`lead_bucket`]): the timing prior of send-or-not and of the send hour |
 //!
 //! An arm's value is the difference of its two weighted rates (Recovering Difference Softmax,
 //! Yancey & Settles, KDD 2020): it compares the template with its rivals in the moments it
@@ -32,6 +33,19 @@ pub const POPULATION_STRENGTH: f64 = 20.0;
 pub const FIT_DAYS: i64 = 28;
 /// Reward rate assumed where nothing is known yet.
 pub const DEFAULT_RATE: f64 = 0.2;
+
+/// Hours from a send to the usual hour that have a bucket of their own; farther ones share the
+/// end buckets.
+pub const MAX_LEAD: i32 = 6;
+
+/// The lead bucket of a push planned at local hour `send_hour` for a user whose usual hour is
+/// `usual_hour`: the hours from the send to the usual hour (positive: before it), wrapped to
+/// −11..=12 and clamped to ±[`MAX_LEAD`].
+pub fn lead_bucket(usual_hour: u32, send_hour: u32) -> i32 {
+    let d = (i64::from(usual_hour) - i64::from(send_hour)).rem_euclid(24) as i32;
+    let wrapped = if d > 12 { d - 24 } else { d };
+    wrapped.clamp(-MAX_LEAD, MAX_LEAD)
+}
 
 /// Pushes and rewards (weighted where the dimension is).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
@@ -70,6 +84,14 @@ pub struct ArmFit {
     pub rival: Tally,
 }
 
+/// The reward of pushes planned `lead` hours before the usual hour ([`lead_bucket`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LeadFit {
+    pub lead: i32,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
 /// The fitted parameters: everything the coach learned from the population, with where it
 /// came from. The default (no data) makes every learner start from the rules.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -83,6 +105,8 @@ pub struct Model {
     pub pushes: f64,
     pub types: Vec<TypeFit>,
     pub arms: Vec<ArmFit>,
+    #[serde(default)]
+    pub leads: Vec<LeadFit>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(wire: &str) -> Option<T> {
@@ -101,6 +125,7 @@ impl Model {
     ) -> Model {
         let mut types: BTreeMap<(MessageType, Segment), Tally> = BTreeMap::new();
         let mut arms: BTreeMap<(String, Segment), (Tally, Tally)> = BTreeMap::new();
+        let mut leads: BTreeMap<i32, Tally> = BTreeMap::new();
         let mut pushes = 0.0;
         for (dim, counts) in rows {
             let n = |k: &str| counts.get(k).copied().unwrap_or(0) as f64;
@@ -118,6 +143,11 @@ impl Model {
                 (Some("type_segment"), Some(t), Some(s)) => {
                     if let (Some(t), Some(s)) = (parse(t), parse(s)) {
                         types.entry((t, s)).or_default().add(plain);
+                    }
+                }
+                (Some("lead"), Some(l), None) => {
+                    if let Ok(l) = l.parse::<i32>() {
+                        leads.entry(l).or_default().add(plain);
                     }
                 }
                 (Some(kind @ ("arm" | "rival")), Some(t), Some(s)) => {
@@ -155,6 +185,10 @@ impl Model {
                     rival,
                 })
                 .collect(),
+            leads: leads
+                .into_iter()
+                .map(|(lead, tally)| LeadFit { lead, tally })
+                .collect(),
         }
     }
 }
@@ -181,6 +215,8 @@ pub struct Priors {
     /// Reward rate per type and segment, shrunk toward the type's, shrunk toward `overall`.
     type_rate: [[f64; SEGMENTS]; TYPES],
     arms: HashMap<String, ArmValue>,
+    /// Reward rate per lead bucket (index lead + [`MAX_LEAD`]), shrunk toward `overall`.
+    lead_rate: [f64; 2 * MAX_LEAD as usize + 1],
 }
 
 impl Default for Priors {
@@ -239,7 +275,17 @@ impl From<&Model> for Priors {
             }
         }
 
+        let mut lead_rate = [overall; 2 * MAX_LEAD as usize + 1];
+        for l in &m.leads {
+            if let Some(r) = usize::try_from(l.lead + MAX_LEAD)
+                .ok()
+                .and_then(|i| lead_rate.get_mut(i))
+            {
+                *r = l.tally.shrunk(overall, k);
+            }
+        }
         Priors {
+            lead_rate,
             fitted: m.pushes > 0.0,
             overall,
             type_rate,
@@ -252,6 +298,17 @@ impl Priors {
     /// The population's reward rate of `ty` in `segment`.
     pub fn type_rate(&self, ty: MessageType, segment: Segment) -> f64 {
         self.type_rate[ty as usize][segment as usize]
+    }
+
+    /// How much better than the average push one planned `lead` hours before the usual hour
+    /// does ([`lead_bucket`]): its rate over the overall rate (1 without data).
+    pub fn lead_factor(&self, lead: i32) -> f64 {
+        let i = (lead.clamp(-MAX_LEAD, MAX_LEAD) + MAX_LEAD) as usize;
+        if self.overall > 0.0 {
+            self.lead_rate[i] / self.overall
+        } else {
+            1.0
+        }
     }
 
     /// A template's value in `segment`: its reward when chosen minus when a rival was; 0 for
@@ -321,6 +378,8 @@ mod tests {
                 row(&[("sent", 9)]),
             ),
             ("variant#x#a", row(&[("sent", 9)])),
+            ("lead#2", row(&[("sent", 1000), ("rewarded", 400)])),
+            ("lead#-6", row(&[("sent", 1000), ("rewarded", 10)])),
         ]);
         assert_eq!(m.pushes, 2000.0);
         assert_eq!(m.types.len(), 3, "{:?}", m.types);
@@ -338,6 +397,18 @@ mod tests {
         let v = p.arm_value("risk-gentle", Segment::HabitMaster);
         assert!((v - 0.2).abs() < 0.01, "{v}");
         assert!(p.arm_value("risk-gentle", Segment::GettingStarted) > 0.15);
+        assert!(p.lead_factor(2) > 1.5 && p.lead_factor(-9) < 0.1, "{p:?}");
+        assert!((p.lead_factor(4) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn leads_wrap_around_midnight_and_clamp() {
+        assert_eq!(lead_bucket(19, 17), 2);
+        assert_eq!(lead_bucket(19, 20), -1);
+        assert_eq!(lead_bucket(1, 23), 2);
+        assert_eq!(lead_bucket(23, 1), -2);
+        assert_eq!(lead_bucket(20, 8), MAX_LEAD);
+        assert_eq!(lead_bucket(7, 15), -MAX_LEAD);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::bandit::{self, tone_effects, BanditInput, Selection};
 use super::caps::{caps, Counted};
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
-use super::learned::Priors;
+use super::learned::{lead_bucket, Priors};
 use super::rng::{stable_hash, stable_unit, Rng};
 use super::segment::Segment;
 use super::state::{analyse, Population, UserState};
@@ -159,9 +159,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // Where "the best time" is: learned from the user's rewards once their usual hour is
     // known, else the rules' best hour.
     let aim_hour = match state.usual_hour {
-        Some(usual) if input.learning => {
-            send_hour(input.history, usual, state.tz, input.now, &mut rng)
-        }
+        Some(usual) if input.learning => send_hour(
+            input.history,
+            usual,
+            state.tz,
+            input.priors,
+            input.now,
+            &mut rng,
+        ),
         _ => state.best_hour,
     };
     // Only messages within a week of the horizon can share a day or a week with a new one.
@@ -191,18 +196,6 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .any(|m| m.message_type == t.message_type)
         {
             out.skipped.push(skip(t, SkipReason::SameTypeInPlan));
-            continue;
-        }
-        let population_rate = input.priors.fitted.then(|| {
-            (
-                input.priors.type_rate(t.message_type, state.segment),
-                input.priors.overall,
-            )
-        });
-        if input.learning
-            && !worth_sending(input.history, t.message_type, input.now, population_rate)
-        {
-            out.skipped.push(skip(t, SkipReason::LowValue));
             continue;
         }
         let (counted, slots) = timing.get_or_insert_with(|| {
@@ -238,6 +231,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             state.segment,
         );
         let local_hour = chrono::Timelike::hour(&send_at.with_timezone(&state.tz));
+        // Hours from the send to the usual hour: what the population says about pushes then
+        // joins the user's own record of the type.
+        let lead = state.usual_hour.map(|u| lead_bucket(u, local_hour));
+        let population_rate = input.priors.fitted.then(|| {
+            (
+                input.priors.type_rate(t.message_type, state.segment)
+                    * lead.map_or(1.0, |l| input.priors.lead_factor(l)),
+                input.priors.overall,
+            )
+        });
+        if input.learning
+            && !worth_sending(input.history, t.message_type, input.now, population_rate)
+        {
+            out.skipped.push(skip(t, SkipReason::LowValue));
+            continue;
+        }
         let ctx = TargetContext {
             segment: state.segment,
             streak: state.current_streak,
@@ -269,6 +278,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     stats: input.stats,
                     user_id: input.user_id,
                     now: input.now,
+                    lead,
                 },
                 &mut rng,
             )

@@ -16,6 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::history::{HistoryEntry, MessageStatus};
+use super::learned::Priors;
 use crate::messages::REWARD_WINDOW_HOURS;
 use crate::preferences::MessageType;
 
@@ -135,13 +136,14 @@ pub const LEADS: [u32; 4] = [0, 1, 2, 3];
 /// The local hour to aim pushes at, learned per user: each lead of [`LEADS`] hours before the
 /// usual hour is an arm whose reward rate is a Beta posterior of the user's judged pushes sent
 /// in that local hour (on a prior of [`PRIOR_STRENGTH`] / 2 pseudo-pushes at the user's overall
-/// rate); one arm is drawn by Thompson sampling (a normal draw at the posterior's mean and
+/// rate, scaled by the population's reward at that lead when there is a fit); one arm is drawn by Thompson sampling (a normal draw at the posterior's mean and
 /// standard deviation). A push can only be rewarded if the habit follows it, so the arms lie
 /// at and before the usual hour; which lead works is the user's to show.
 pub fn send_hour(
     history: &[HistoryEntry],
     usual_hour: u32,
     tz: chrono_tz::Tz,
+    priors: &Priors,
     now: DateTime<Utc>,
     rng: &mut super::rng::Rng,
 ) -> u32 {
@@ -158,7 +160,12 @@ pub fn send_hour(
     let user_rate = all.user_rate();
     let mut best = (f64::NEG_INFINITY, 0);
     for (i, arm) in arms.iter().enumerate() {
-        let (mean, sd) = arm.posterior(user_rate, PRIOR_STRENGTH / 2.0);
+        let prior = if priors.fitted {
+            (user_rate * priors.lead_factor(LEADS[i] as i32)).clamp(0.001, 0.999)
+        } else {
+            user_rate
+        };
+        let (mean, sd) = arm.posterior(prior, PRIOR_STRENGTH / 2.0);
         // Box–Muller from two uniforms of the plan's own stream.
         let (u1, u2) = (rng.next_f64().max(f64::MIN_POSITIVE), rng.next_f64());
         let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
@@ -240,7 +247,14 @@ mod tests {
             (0..400u64)
                 .filter(|s| {
                     let mut rng = crate::engine::rng::Rng::new(*s);
-                    send_hour(history, usual, chrono_tz::UTC, now, &mut rng) == hour
+                    send_hour(
+                        history,
+                        usual,
+                        chrono_tz::UTC,
+                        &Priors::default(),
+                        now,
+                        &mut rng,
+                    ) == hour
                 })
                 .count() as f64
                 / 400.0
@@ -251,6 +265,37 @@ mod tests {
             let s = share(&[], (usual + 24 - lead) % 24);
             assert!((0.15..0.35).contains(&s), "lead {lead}: {s}");
         }
+    }
+
+    #[test]
+    fn a_new_user_starts_from_the_populations_best_lead() {
+        use crate::engine::learned::{LeadFit, Model, Tally};
+        let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
+        let lead = |lead: i32, rate: f64| LeadFit {
+            lead,
+            tally: Tally {
+                pushes: 5000.0,
+                rewarded: 5000.0 * rate,
+            },
+        };
+        let priors = Priors::from(&Model {
+            pushes: 20_000.0,
+            leads: vec![lead(0, 0.1), lead(1, 0.2), lead(2, 0.45), lead(3, 0.2)],
+            ..Model::default()
+        });
+        let picks = |priors: &Priors| {
+            (0..400u64)
+                .filter(|s| {
+                    let mut rng = crate::engine::rng::Rng::new(*s);
+                    send_hour(&[], 19, chrono_tz::UTC, priors, now, &mut rng) == 17
+                })
+                .count()
+        };
+        assert!(
+            picks(&priors) > 2 * picks(&Priors::default()),
+            "{}",
+            picks(&priors)
+        );
     }
 
     #[test]
