@@ -53,6 +53,7 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
         "admin-seed-templates",
         "admin-cleanup",
         "admin-model",
+        "admin-experiments",
     ] {
         for payload in [json!({"bogus": 1}), json!([1, 2]), json!("text")] {
             let e = refused(function, payload.clone());

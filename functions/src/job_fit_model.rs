@@ -1,16 +1,17 @@
 //! `job-fit-model` (daily 00:15 UTC; `{"as_of": time}` replays a past day's fit): fits the
 //! learners' model from the last `FIT_DAYS` send days of counters and stores it as that day's
-//! version; and `admin-model` (`{"action": "get", "version": "YYYY-MM-DD"}` — the newest
+//! version, and stops the experiments its sequential test has decided; and `admin-model` (`{"action": "get", "version": "YYYY-MM-DD"}` — the newest
 //! without `version` — or `{"action": "list"}`): a stored model, or the versions.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use coaching::engine::learned::{Model, FIT_DAYS};
-use coaching::store::MessageStore;
+use coaching::store::{MessageStore, TemplateStore};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::admin::{payload, replay_clock, AdminError};
+use crate::admin_experiments::report;
 use coaching::preferences::FieldError;
 
 /// The `job-fit-model` payload: the schedule's `{"job": "fit-model"}`, or a replay's clock.
@@ -23,9 +24,11 @@ pub struct FitInput {
     pub as_of: Option<DateTime<Utc>>,
 }
 
-/// What a fit stored.
+/// What a fit stored, and the experiments it stopped.
 #[derive(Serialize, Debug, PartialEq)]
 pub struct Fitted {
+    /// Experiments the sequential test decided today, with their winners.
+    pub experiments_stopped: Vec<(String, Option<String>)>,
     pub version: NaiveDate,
     pub data_from: NaiveDate,
     pub data_to: NaiveDate,
@@ -34,9 +37,15 @@ pub struct Fitted {
     pub arms: usize,
 }
 
-/// Fits the model as of `at` from the send days before it and stores it. A rerun the same
-/// day replaces that day's version with a fit of the same counters (plus any late rewards).
-pub async fn fit(messages: &MessageStore, at: DateTime<Utc>) -> Result<Fitted, Error> {
+/// Fits the model as of `at` from the send days before it and stores it (a rerun the same
+/// day replaces that day's version with a fit of the same counters plus any late rewards),
+/// then stops the running experiments the sequential test has decided (a stop is
+/// conditioned on the experiment still running, so a rerun stops nothing twice).
+pub async fn fit(
+    templates: &TemplateStore,
+    messages: &MessageStore,
+    at: DateTime<Utc>,
+) -> Result<Fitted, Error> {
     let data_to = at.date_naive() - Duration::days(1);
     let data_from = data_to - Duration::days(FIT_DAYS - 1);
     let mut rows = Vec::new();
@@ -53,7 +62,21 @@ pub async fn fit(messages: &MessageStore, at: DateTime<Utc>) -> Result<Fitted, E
     );
     let version = messages.put_model(&model).await?;
     tracing::info!(%version, pushes = model.pushes, arms = model.arms.len(), "model fitted");
+    let mut experiments_stopped = Vec::new();
+    for e in templates.experiments().await? {
+        if !(e.running && e.auto_stop) {
+            continue;
+        }
+        let results = report(messages, &e, at).await?;
+        if let Some(stopped) = e.check(&results, at) {
+            if templates.stop_experiment(&stopped).await? {
+                tracing::info!(experiment = %e.id, winner = ?stopped.winner, "experiment decided");
+                experiments_stopped.push((e.id.clone(), stopped.winner.clone()));
+            }
+        }
+    }
     Ok(Fitted {
+        experiments_stopped,
         version,
         data_from,
         data_to,
@@ -64,10 +87,14 @@ pub async fn fit(messages: &MessageStore, at: DateTime<Utc>) -> Result<Fitted, E
 }
 
 /// `job-fit-model`.
-pub async fn handle(messages: &MessageStore, event: LambdaEvent<Value>) -> Result<Fitted, Error> {
+pub async fn handle(
+    templates: &TemplateStore,
+    messages: &MessageStore,
+    event: LambdaEvent<Value>,
+) -> Result<Fitted, Error> {
     let input: FitInput = payload(event.payload)?;
     let at = replay_clock(input.as_of, Utc::now())?.unwrap_or_else(Utc::now);
-    fit(messages, at).await
+    fit(templates, messages, at).await
 }
 
 /// What `admin-model` is asked to do.

@@ -3,6 +3,7 @@
 //! Handlers translate events to domain calls and errors to responses; rules live in `coaching`.
 
 pub mod admin;
+pub mod admin_experiments;
 pub mod admin_templates;
 pub mod api_delete_data;
 pub mod api_delete_device;

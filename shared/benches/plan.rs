@@ -116,6 +116,11 @@ fn main() {
         template_id: "milestone-early".into(),
         variants: vec![("a".into(), 1.0), ("b".into(), 1.0)],
         running: true,
+        control: None,
+        auto_stop: true,
+        created_at: None,
+        stopped_at: None,
+        winner: None,
     }];
     let population = Population::default();
     let priors = Priors::default();

@@ -6,7 +6,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let stores = functions::stores().await?;
     lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        handle(&stores.messages, event)
+        handle(&stores.templates, &stores.messages, event)
     }))
     .await
 }

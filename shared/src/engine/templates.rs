@@ -595,6 +595,35 @@ mod tests {
         assert_eq!(Template::content(&v, "fr").map(|c| c.0), Some("en"));
     }
 
+    #[test]
+    fn a_running_experiment_picks_the_users_variant() {
+        let templates = crate::engine::catalogue::default_templates();
+        let t = templates
+            .iter()
+            .find(|t| t.id == "milestone-early")
+            .expect("built in");
+        let mut e = Experiment {
+            id: "copy".into(),
+            template_id: t.id.clone(),
+            variants: vec![("a".into(), 0.0), ("b".into(), 1.0)],
+            running: true,
+            control: None,
+            auto_stop: true,
+            created_at: None,
+            stopped_at: None,
+            winner: None,
+        };
+        let mut rng = crate::engine::rng::Rng::new(7);
+        let c = choose_variant(t, std::slice::from_ref(&e), &StatsMap::new(), "u", &mut rng);
+        assert_eq!(
+            (c.variant.id.as_str(), c.experiment.as_deref(), c.variant_p),
+            ("b", Some("copy"), 1.0)
+        );
+        e.running = false;
+        let c = choose_variant(t, &[e], &StatsMap::new(), "u", &mut rng);
+        assert_eq!(c.experiment, None, "a stopped experiment assigns nobody");
+    }
+
     proptest! {
         /// Whatever the template text and values, no brace survives rendering.
         #[test]

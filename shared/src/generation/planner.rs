@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::engine::catalogue::default_templates;
+use crate::engine::experiments::Experiment;
 use crate::engine::history::HistoryEntry;
 use crate::engine::learned::Priors;
 use crate::engine::plan::{plan, Plan, PlanInput};
@@ -22,6 +23,8 @@ pub struct Generator {
     pub population: Population,
     /// What was learned from everyone: the stored model's latest fit, or the cold start.
     pub priors: Priors,
+    /// The running experiments (users are assigned to their variants by a stable hash).
+    pub experiments: Vec<Experiment>,
     /// Whether plans learn from outcomes (always in the product; the simulator's `rules`
     /// policy freezes it).
     pub learning: bool,
@@ -33,6 +36,7 @@ impl Default for Generator {
             catalogue: Catalogue::new(default_templates()),
             population: Population::default(),
             priors: Priors::default(),
+            experiments: Vec::new(),
             learning: true,
         }
     }
@@ -40,8 +44,8 @@ impl Default for Generator {
 
 impl Generator {
     /// The generator over the stored catalogue's enabled templates (the built-in catalogue
-    /// while none is stored, before `admin-seed-templates` ran) and the newest fitted model
-    /// (the cold start while none is): read once per invocation.
+    /// while none is stored, before `admin-seed-templates` ran), the running experiments and
+    /// the newest fitted model (the cold start while none is): read once per invocation.
     pub async fn from_store(
         templates: &crate::store::TemplateStore,
         messages: &crate::store::MessageStore,
@@ -57,10 +61,17 @@ impl Generator {
             .await?
             .map(|m| Priors::from(&m))
             .unwrap_or_default();
+        let experiments = templates
+            .experiments()
+            .await?
+            .into_iter()
+            .filter(|e| e.running)
+            .collect();
         Ok(Generator {
             catalogue,
             population: Population::default(),
             priors,
+            experiments,
             learning: true,
         })
     }
@@ -126,7 +137,7 @@ impl Generator {
             history,
             catalogue: &self.catalogue,
             stats,
-            experiments: &[],
+            experiments: &self.experiments,
             population: &self.population,
             priors: &self.priors,
             learning: self.learning,

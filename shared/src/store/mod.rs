@@ -39,12 +39,13 @@
 //! **Templates** (`TEMPLATES_TABLE`): [`templates`].
 //!
 //! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
-//! The learners' fitted model, versioned: [`model`].
+//! The learners' fitted model, versioned: [`model`]. Experiments and their counts: `experiments.rs`.
 
 pub mod batch;
 pub mod daily;
 mod delivery;
 mod devices;
+mod experiments;
 pub mod jobs;
 pub mod messages;
 pub mod model;

@@ -80,6 +80,14 @@ impl TemplateStore {
         }
     }
 
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
     /// Every stored template (enabled or not), by id.
     pub async fn list(&self) -> Result<Vec<StoredTemplate>, StoreError> {
         let mut out = Vec::new();

@@ -1,0 +1,287 @@
+//! `admin-experiments`: experiments over a template's variants, judged on the reward by an
+//! always-valid sequential test (`coaching::engine::experiments`).
+//!
+//! | payload | answer |
+//! |---|---|
+//! | `{"action": "create", "experiment": {"id", "template_id", "variants": [["a", 1], ["b", 1]], "control"?, "auto_stop"?}}` | the stored experiment (running) |
+//! | `{"action": "list"}` | every experiment |
+//! | `{"action": "get", "id"}` | the experiment with each variant against the control so far |
+//! | `{"action": "stop", "id", "winner"?}` | the stopped experiment |
+
+use chrono::{DateTime, Utc};
+use coaching::engine::experiments::{results, Experiment, VariantResult};
+use coaching::preferences::FieldError;
+use coaching::store::{MessageStore, TemplateStore};
+use lambda_runtime::LambdaEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::admin::{payload, AdminError};
+
+/// What is asked.
+#[derive(Deserialize, Debug, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    List,
+    Get,
+    Stop,
+}
+
+/// A new experiment as an admin writes it.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewExperiment {
+    pub id: String,
+    pub template_id: String,
+    pub variants: Vec<(String, f64)>,
+    pub control: Option<String>,
+    #[serde(default = "yes")]
+    pub auto_stop: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The payload (flat, so a wrong field is named).
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentsInput {
+    pub action: Action,
+    pub id: Option<String>,
+    pub experiment: Option<NewExperiment>,
+    pub winner: Option<String>,
+}
+
+/// An experiment with its figures so far.
+#[derive(Serialize, Debug)]
+pub struct Report {
+    #[serde(flatten)]
+    pub experiment: Experiment,
+    pub results: Vec<VariantResult>,
+}
+
+/// The answer.
+#[derive(Serialize, Debug)]
+#[serde(untagged)]
+pub enum Answer {
+    One(Box<Experiment>),
+    Report(Box<Report>),
+    All { experiments: Vec<Experiment> },
+}
+
+/// What a valid payload asks for, checked before any I/O.
+#[derive(Debug, PartialEq)]
+pub enum Request {
+    Create(NewExperiment),
+    List,
+    Get(String),
+    Stop { id: String, winner: Option<String> },
+}
+
+impl ExperimentsInput {
+    /// The request, or the fields that do not belong to the action.
+    pub fn request(self) -> Result<Request, AdminError> {
+        let mut wrong = Vec::new();
+        let mut not_for = |field: &str, present: bool| {
+            if present {
+                wrong.push(FieldError::new(field, "not used by this action"));
+            }
+        };
+        let needs_id = |id: Option<String>| {
+            id.filter(|s| !s.is_empty())
+                .ok_or_else(|| AdminError::invalid(&[FieldError::new("id", "required")]))
+        };
+        let req = match self.action {
+            Action::Create => {
+                not_for("id", self.id.is_some());
+                not_for("winner", self.winner.is_some());
+                match self.experiment {
+                    Some(e) => Request::Create(e),
+                    None => {
+                        return Err(AdminError::invalid(&[FieldError::new(
+                            "experiment",
+                            "required",
+                        )]))
+                    }
+                }
+            }
+            Action::List => {
+                not_for("id", self.id.is_some());
+                not_for("experiment", self.experiment.is_some());
+                not_for("winner", self.winner.is_some());
+                Request::List
+            }
+            Action::Get => {
+                not_for("experiment", self.experiment.is_some());
+                not_for("winner", self.winner.is_some());
+                Request::Get(needs_id(self.id)?)
+            }
+            Action::Stop => {
+                not_for("experiment", self.experiment.is_some());
+                Request::Stop {
+                    id: needs_id(self.id)?,
+                    winner: self.winner,
+                }
+            }
+        };
+        if wrong.is_empty() {
+            Ok(req)
+        } else {
+            Err(AdminError::invalid(&wrong))
+        }
+    }
+}
+
+/// Each variant against the control, from the experiment's start to `now`.
+pub async fn report(
+    messages: &MessageStore,
+    e: &Experiment,
+    now: DateTime<Utc>,
+) -> Result<Vec<VariantResult>, coaching::store::StoreError> {
+    let to = e.stopped_at.unwrap_or(now).date_naive();
+    let from = e.created_at.map_or(to, |c| c.date_naive());
+    let counts = messages.experiment_counts(&e.id, from, to).await?;
+    Ok(results(e, &counts))
+}
+
+/// `admin-experiments`.
+pub async fn handle(
+    templates: &TemplateStore,
+    messages: &MessageStore,
+    event: LambdaEvent<Value>,
+) -> Result<Answer, AdminError> {
+    let input: ExperimentsInput = payload(event.payload)?;
+    let now = Utc::now();
+    match input.request()? {
+        Request::Create(n) => {
+            let e = Experiment {
+                id: n.id,
+                template_id: n.template_id,
+                variants: n.variants,
+                running: true,
+                control: n.control,
+                auto_stop: n.auto_stop,
+                created_at: Some(now),
+                stopped_at: None,
+                winner: None,
+            };
+            let template = templates
+                .get(&e.template_id)
+                .await
+                .map_err(AdminError::internal("reading the template"))?
+                .map(|s| s.template)
+                .or_else(|| {
+                    coaching::engine::catalogue::default_templates()
+                        .into_iter()
+                        .find(|t| t.id == e.template_id)
+                });
+            e.validate(template.as_ref()).map_err(|errors| {
+                let prefixed: Vec<FieldError> = errors
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("experiment.{}", f.field), f.message))
+                    .collect();
+                AdminError::invalid(&prefixed)
+            })?;
+            if !templates
+                .create_experiment(&e)
+                .await
+                .map_err(AdminError::internal("storing the experiment"))?
+            {
+                return Err(AdminError::invalid(&[FieldError::new(
+                    "experiment.id",
+                    "an experiment with this id exists",
+                )]));
+            }
+            Ok(Answer::One(Box::new(e)))
+        }
+        Request::List => Ok(Answer::All {
+            experiments: templates
+                .experiments()
+                .await
+                .map_err(AdminError::internal("listing experiments"))?,
+        }),
+        Request::Get(id) => {
+            let e = found(templates, &id).await?;
+            let results = report(messages, &e, now)
+                .await
+                .map_err(AdminError::internal("reading the experiment's counts"))?;
+            Ok(Answer::Report(Box::new(Report {
+                experiment: e,
+                results,
+            })))
+        }
+        Request::Stop { id, winner } => {
+            let e = found(templates, &id).await?;
+            if let Some(w) = &winner {
+                if !e.variants.iter().any(|(v, _)| v == w) {
+                    return Err(AdminError::invalid(&[FieldError::new(
+                        "winner",
+                        "not one of the experiment's variants",
+                    )]));
+                }
+            }
+            if !e.running {
+                return Ok(Answer::One(Box::new(e)));
+            }
+            let stopped = e.stopped(winner, now);
+            if templates
+                .stop_experiment(&stopped)
+                .await
+                .map_err(AdminError::internal("stopping the experiment"))?
+            {
+                Ok(Answer::One(Box::new(stopped)))
+            } else {
+                // Stopped meanwhile (by the daily check): that stop stands.
+                Ok(Answer::One(Box::new(found(templates, &id).await?)))
+            }
+        }
+    }
+}
+
+async fn found(templates: &TemplateStore, id: &str) -> Result<Experiment, AdminError> {
+    templates
+        .experiment(id)
+        .await
+        .map_err(AdminError::internal("reading the experiment"))?
+        .ok_or_else(|| AdminError::not_found(format!("no experiment {id:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn req(v: Value) -> Result<Request, AdminError> {
+        payload::<ExperimentsInput>(v)?.request()
+    }
+
+    #[test]
+    fn payloads_are_checked_before_anything_is_read() {
+        assert_eq!(req(json!({"action": "list"})).ok(), Some(Request::List));
+        assert_eq!(
+            req(json!({"action": "get", "id": "e"})).ok(),
+            Some(Request::Get("e".into()))
+        );
+        let create = json!({"action": "create", "experiment": {"id": "e", "template_id": "t", "variants": [["a", 1], ["b", 1]]}});
+        assert!(matches!(req(create), Ok(Request::Create(_))));
+        for (bad, field) in [
+            (json!({"action": "list", "id": "x"}), "id"),
+            (json!({"action": "get"}), "id"),
+            (
+                json!({"action": "stop", "id": "e", "experiment": {"id": "e", "template_id": "t", "variants": []}}),
+                "experiment",
+            ),
+            (json!({"action": "create"}), "experiment"),
+            (
+                json!({"action": "create", "experiment": {"id": "e", "template_id": "t", "variants": [], "colour": 1}}),
+                "colour",
+            ),
+            (json!({"action": "explode"}), "action"),
+        ] {
+            let e = req(bad.clone()).expect_err("refused");
+            assert!(e.to_string().contains(field), "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Lambda entry point of `admin-experiments`.
+use functions::admin_experiments::handle;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    functions::init_tracing();
+    let stores = functions::stores().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(|event| {
+        handle(&stores.templates, &stores.messages, event)
+    }))
+    .await
+}
