@@ -1,4 +1,5 @@
-//! `job-analytics` (daily 02:00 UTC): yesterday's report from its counters, stored; and
+//! `job-analytics` (daily 02:00 UTC): yesterday's report from its counters (with the
+//! streak-risk model in use and its calibration), stored; and
 //! `admin-analytics` (`{"date": "YYYY-MM-DD", "recompute": bool}`): a stored report, or one
 //! computed now (today's, a missing one, or when asked to recompute).
 
@@ -13,7 +14,9 @@ use serde_json::Value;
 use crate::admin::{payload, AdminError};
 
 async fn compute(messages: &MessageStore, date: NaiveDate) -> Result<DailyReport, Error> {
-    Ok(report(date, &messages.daily_counters(date).await?))
+    let mut r = report(date, &messages.daily_counters(date).await?);
+    r.risk_model = messages.latest_model().await?.and_then(|m| m.risk);
+    Ok(r)
 }
 
 /// Computes and stores yesterday's report (a rerun replaces it with the same figures plus

@@ -1,11 +1,13 @@
 //! `job-fit-model` (daily 00:15 UTC; `{"as_of": time}` replays a past day's fit): fits the
 //! learners' model from the last `FIT_DAYS` send days of counters and stores it as that day's
-//! version, and stops the experiments its sequential test has decided; and `admin-model` (`{"action": "get", "version": "YYYY-MM-DD"}` — the newest
+//! version with the streak-risk model fitted from every summary (one scan of the profiles),
+//! and stops the experiments its sequential test has decided; and `admin-model` (`{"action": "get", "version": "YYYY-MM-DD"}` — the newest
 //! without `version` — or `{"action": "list"}`): a stored model, or the versions.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use coaching::engine::learned::{Model, FIT_DAYS};
-use coaching::store::{MessageStore, TemplateStore};
+use coaching::engine::risk::fit_risk;
+use coaching::store::{MessageStore, ProfileStore, TemplateStore};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,6 +15,9 @@ use serde_json::Value;
 use crate::admin::{payload, replay_clock, AdminError};
 use crate::admin_experiments::report;
 use coaching::preferences::FieldError;
+
+/// Items per page of the summaries' scan.
+const SCAN_PAGE: i32 = 500;
 
 /// The `job-fit-model` payload: the schedule's `{"job": "fit-model"}`, or a replay's clock.
 #[derive(Deserialize, Debug, Default)]
@@ -35,6 +40,8 @@ pub struct Fitted {
     pub pushes: f64,
     pub types: usize,
     pub arms: usize,
+    /// The streak-risk model's held-out Brier score (absent: not enough outcomes yet).
+    pub risk_brier: Option<f64>,
 }
 
 /// Fits the model as of `at` from the send days before it and stores it (a rerun the same
@@ -42,6 +49,7 @@ pub struct Fitted {
 /// then stops the running experiments the sequential test has decided (a stop is
 /// conditioned on the experiment still running, so a rerun stops nothing twice).
 pub async fn fit(
+    profiles: &ProfileStore,
     templates: &TemplateStore,
     messages: &MessageStore,
     at: DateTime<Utc>,
@@ -54,11 +62,33 @@ pub async fn fit(
         rows.extend(messages.daily_counters(day).await?);
         day += Duration::days(1);
     }
-    let model = Model::fit(
+    let mut model = Model::fit(
         rows.iter().map(|r| (r.dimension.as_str(), &r.counts)),
         at,
         data_from,
         data_to,
+    );
+    // The streak-risk model from every summary (one scan), in user id order so the fit is
+    // the same however the scan pages came.
+    let mut summaries = Vec::new();
+    let mut start = None;
+    loop {
+        let page = profiles.scan_profiles(0, 1, start, SCAN_PAGE).await?;
+        summaries.extend(
+            page.users
+                .into_iter()
+                .filter_map(|(u, p)| Some((u, p.summary?.summary))),
+        );
+        start = page.next;
+        if start.is_none() {
+            break;
+        }
+    }
+    summaries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    model.risk = fit_risk(
+        summaries
+            .iter()
+            .map(|(_, s)| (s, at.with_timezone(&s.tz()).date_naive())),
     );
     let version = messages.put_model(&model).await?;
     tracing::info!(%version, pushes = model.pushes, arms = model.arms.len(), "model fitted");
@@ -83,18 +113,15 @@ pub async fn fit(
         pushes: model.pushes,
         types: model.types.len(),
         arms: model.arms.len(),
+        risk_brier: model.risk.as_ref().map(|r| r.brier),
     })
 }
 
 /// `job-fit-model`.
-pub async fn handle(
-    templates: &TemplateStore,
-    messages: &MessageStore,
-    event: LambdaEvent<Value>,
-) -> Result<Fitted, Error> {
+pub async fn handle(stores: &crate::Stores, event: LambdaEvent<Value>) -> Result<Fitted, Error> {
     let input: FitInput = payload(event.payload)?;
     let at = replay_clock(input.as_of, Utc::now())?.unwrap_or_else(Utc::now);
-    fit(templates, messages, at).await
+    fit(&stores.profiles, &stores.templates, &stores.messages, at).await
 }
 
 /// What `admin-model` is asked to do.

@@ -118,6 +118,10 @@ pub struct DailyReport {
     /// Keyed `<template>#<variant>`.
     pub by_variant: BTreeMap<String, Rates>,
     pub experiments: Vec<Comparison>,
+    /// The streak-risk model in use (the newest fit): coefficients, held-out Brier score
+    /// beside the base rate's, and calibration table. Absent while the points table decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_model: Option<crate::engine::risk::RiskModel>,
 }
 
 /// The standard normal CDF (Abramowitz–Stegun 7.1.26 for erf; error below 1.5e-7).
@@ -213,6 +217,7 @@ pub fn report(date: NaiveDate, rows: &[CounterRow]) -> DailyReport {
         by_segment: BTreeMap::new(),
         by_variant: BTreeMap::new(),
         experiments: Vec::new(),
+        risk_model: None,
     };
     let mut experiments: BTreeMap<String, BTreeMap<String, &BTreeMap<String, i64>>> =
         BTreeMap::new();

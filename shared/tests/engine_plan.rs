@@ -249,6 +249,52 @@ fn a_high_risk_evening_gets_an_urgent_warning_soon() {
 }
 
 #[test]
+fn a_fitted_risk_model_decides_the_streak_risk() {
+    use coaching::engine::learned::Model;
+    use coaching::engine::risk::RiskModel;
+    let now = utc(2026, 3, 10, 12, 0);
+    let p = prefs("UTC");
+    let s = summary(now, chrono_tz::UTC, &(1..=12).collect::<Vec<_>>(), 19, 20);
+    let with_intercept = |b0: f64| {
+        let model = Model {
+            pushes: 1.0,
+            risk: Some(RiskModel {
+                coefficients: vec![b0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                examples: 1,
+                held_out: 1,
+                brier: 0.0,
+                brier_base_rate: 0.0,
+                calibration: Vec::new(),
+            }),
+            ..Model::default()
+        };
+        World {
+            priors: Priors::from(&model),
+            ..world()
+        }
+    };
+    let risky = run(&with_intercept(3.0), "fit-risk", &p, &s, &[], now, 1);
+    let warning = risky
+        .messages
+        .iter()
+        .find(|m| m.message_type == MessageType::RiskWarning)
+        .expect("a 95 % chance of losing the streak warns");
+    let p_lose = warning.reason.figures.get("risk_probability").copied();
+    assert!(p_lose.is_some_and(|x| x > 0.9), "{:?}", warning.reason);
+    // The points table alone would not warn at noon for a steady evening user.
+    for w in [world(), with_intercept(-3.0)] {
+        let calm = run(&w, "fit-risk", &p, &s, &[], now, 1);
+        assert!(
+            calm.messages
+                .iter()
+                .all(|m| m.message_type != MessageType::RiskWarning),
+            "{:?}",
+            calm.messages
+        );
+    }
+}
+
+#[test]
 fn spanish_users_get_spanish_and_unknown_languages_english() {
     let w = world();
     let now = utc(2026, 3, 10, 9, 0);

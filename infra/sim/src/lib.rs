@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use coaching::engine::learned::{Model, Priors, FIT_DAYS};
+use coaching::engine::risk::fit_risk;
 use coaching::engine::templates::StatsMap;
 use coaching::generation::Generator;
 use rayon::prelude::*;
@@ -203,13 +204,12 @@ pub fn simulate_users_every(
         }
         if (until - first).num_seconds() % 86_400 == 0 {
             if policy == Policy::Learned {
-                let model = counters.fit(until);
-                if std::env::var("DEBUG_MODEL").is_ok() && until >= last {
-                    eprintln!(
-                        "{}",
-                        serde_json::to_string_pretty(&model).unwrap_or_default()
-                    );
-                }
+                let mut model = counters.fit(until);
+                // In user id order, as job-fit-model reads them (`sim-000042` sorts by index).
+                model.risk = fit_risk(users.iter().filter_map(|u| {
+                    let s = u.summary()?;
+                    Some((s, until.with_timezone(&s.tz()).date_naive()))
+                }));
                 generator.priors = Priors::from(&model);
             }
             step();

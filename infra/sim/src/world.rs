@@ -400,6 +400,11 @@ impl SimUser {
         &self.messages
     }
 
+    /// The behaviour summary the product keeps for the user (`None` before any activity).
+    pub fn summary(&self) -> Option<&BehaviourSummary> {
+        self.summary.as_ref()
+    }
+
     /// Whether the user opted out.
     pub fn opted_out(&self) -> bool {
         !self.prefs.coaching_enabled

@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::risk::RiskModel;
 use super::segment::Segment;
 use crate::preferences::MessageType;
 
@@ -107,6 +108,9 @@ pub struct Model {
     pub arms: Vec<ArmFit>,
     #[serde(default)]
     pub leads: Vec<LeadFit>,
+    /// The streak-risk model fitted from the summaries (`engine::risk`), if there was enough.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskModel>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(wire: &str) -> Option<T> {
@@ -189,6 +193,7 @@ impl Model {
                 .into_iter()
                 .map(|(lead, tally)| LeadFit { lead, tally })
                 .collect(),
+            risk: None,
         }
     }
 }
@@ -217,6 +222,8 @@ pub struct Priors {
     arms: HashMap<String, ArmValue>,
     /// Reward rate per lead bucket (index lead + [`MAX_LEAD`]), shrunk toward `overall`.
     lead_rate: [f64; 2 * MAX_LEAD as usize + 1],
+    /// The fitted streak-risk model (`None`: the points table).
+    pub risk: Option<RiskModel>,
 }
 
 impl Default for Priors {
@@ -285,6 +292,7 @@ impl From<&Model> for Priors {
             }
         }
         Priors {
+            risk: m.risk.clone(),
             lead_rate,
             fitted: m.pushes > 0.0,
             overall,

@@ -140,13 +140,17 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         messages: Vec::new(),
         skipped: Vec::new(),
     };
-    let state = analyse(
+    let mut state = analyse(
         input.summary,
         prefs,
         input.history,
         input.population,
         input.now,
     );
+    // Streak risk from the fitted model once there is one (else the rules' points).
+    if let (true, Some(model)) = (input.learning, &input.priors.risk) {
+        state = state.with_risk_model(model, input.summary);
+    }
     let triggers = detect(&state, prefs, input.history);
     if !prefs.coaching_enabled {
         out.skipped = triggers

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Timelike, Utc, Wee
 use chrono_tz::Tz;
 
 use super::history::HistoryEntry;
-use super::risk::{streak_risk, RiskInputs, RiskLevel};
+use super::risk::{streak_risk, RiskInputs, RiskLevel, RiskModel, RiskMoment};
 use super::segment::{segment, Segment, SegmentInputs};
 use super::strength::{formation_probability, habit_strength};
 use super::summary::BehaviourSummary;
@@ -72,7 +72,10 @@ pub struct UserState {
     pub usual_hour: Option<u32>,
     /// The learned best hour to reach the user (shrunk toward the population's).
     pub best_hour: u32,
+    /// Streak risk and its points (the rules' table).
     pub risk: Option<(RiskLevel, u32)>,
+    /// The fitted model's probability of losing the streak today, when a model set `risk`.
+    pub risk_probability: Option<f64>,
 }
 
 /// Analyses a user at `now`.
@@ -172,6 +175,34 @@ pub fn analyse(
         usual_hour,
         best_hour,
         risk,
+        risk_probability: None,
+    }
+}
+
+impl UserState {
+    /// Streak risk from a fitted model instead of the points table (the streak the day
+    /// started with, the 7 and 30 days before today, the time, the usual hour).
+    pub fn with_risk_model(mut self, model: &RiskModel, summary: &BehaviourSummary) -> Self {
+        let yesterday = self.today.pred_opt().unwrap_or(self.today);
+        let moment = RiskMoment {
+            local_hour: self.local_hour,
+            usual_hour: self.usual_hour,
+            streak: self.current_streak,
+            active_prev_7: summary.active_days_in(yesterday, 7),
+            active_prev_30: summary.active_days_in(yesterday, 30),
+            weekday: self.weekday,
+        };
+        match model.level(&moment, self.active_today) {
+            Some((level, p)) => {
+                self.risk = Some((level, self.risk.map_or(0, |r| r.1)));
+                self.risk_probability = Some(p);
+            }
+            None => {
+                self.risk = None;
+                self.risk_probability = None;
+            }
+        }
+        self
     }
 }
 

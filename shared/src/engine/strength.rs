@@ -57,6 +57,7 @@ mod tests {
                     DayTotals {
                         count: 1,
                         minutes: 10,
+                        first_minute: None,
                     },
                 );
             }

@@ -42,6 +42,10 @@ pub struct ActivityEvent {
 pub struct DayTotals {
     pub count: u32,
     pub minutes: u32,
+    /// Local minute of the day's first activity (absent on days counted before it was kept):
+    /// what the streak-risk model learns "still to come today" from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_minute: Option<u16>,
 }
 
 /// Totals of one value the user engages.
@@ -138,8 +142,11 @@ impl BehaviourSummary {
         self.timezone = tz.name().to_owned();
         self.recent_ids.insert(event.activity_id.clone(), t);
 
-        let day = t.with_timezone(&tz).date_naive();
+        let local = t.with_timezone(&tz);
+        let day = local.date_naive();
+        let minute = u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0);
         let totals = self.days.entry(day).or_default();
+        totals.first_minute = Some(totals.first_minute.map_or(minute, |f| f.min(minute)));
         totals.count += 1;
         totals.minutes = totals.minutes.saturating_add(event.minutes);
 

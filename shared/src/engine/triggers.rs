@@ -155,10 +155,12 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
             RiskLevel::Medium => (MessageType::RiskWarning, 80, "warning"),
             RiskLevel::Low => (MessageType::StreakMotivation, 40, "motivation"),
         };
-        let moment = if level == RiskLevel::Low {
-            Moment::BestTime
-        } else {
-            Moment::Soon
+        // The points table's medium risk already means late in the day: at once. The model's
+        // medium risk is a forecast for the day: at the best time (still before midnight).
+        let moment = match level {
+            RiskLevel::Low => Moment::BestTime,
+            RiskLevel::Medium if s.risk_probability.is_some() => Moment::BestTime,
+            _ => Moment::Soon,
         };
         let t = b.push(
             ty,
@@ -168,7 +170,10 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
             midnight,
         );
         t.risk = Some(level);
-        t.figures.insert("risk_points", f64::from(points));
+        match s.risk_probability {
+            Some(p) => t.figures.insert("risk_probability", p),
+            None => t.figures.insert("risk_points", f64::from(points)),
+        };
         t.figures.insert("hours_left_today", 24.0 - s.local_hour);
         if let Some(h) = s.usual_hour {
             t.figures.insert("usual_hour", f64::from(h));
