@@ -124,8 +124,8 @@ fn main_inner() -> Result<(), String> {
     }
     println!(
         "learned = rules + send-or-not and send hour from each user's rewards (engine::value), \
-         the template bandit and the timing priors of the daily fit (engine::bandit, \
-         engine::learned); the calibrated risk model and 30-minute send slots of #12 are still to come"
+         the template bandit, timing priors and calibrated streak risk of the daily fit \
+         (engine::bandit, engine::learned, engine::risk)"
     );
     let user_days = (cfg.users * cfg.days * runs.len()) as f64;
     println!(
