@@ -295,6 +295,76 @@ fn a_fitted_risk_model_decides_the_streak_risk() {
 }
 
 #[test]
+fn the_learned_dose_holds_back_a_push_after_a_heavy_week() {
+    use coaching::engine::learned::{DoseFit, Model, Tally, TypeFit};
+    use coaching::engine::segment::Segment;
+    let now = utc(2026, 3, 10, 12, 0);
+    let mut p = prefs("UTC");
+    p.message_frequency = MessageFrequency::Frequent;
+    let s = summary(now, chrono_tz::UTC, &(1..=12).collect::<Vec<_>>(), 19, 20);
+    // Everyone's pushes work, unless 11 or more came in the week before.
+    let tally = |rate: f64| Tally {
+        pushes: 10_000.0,
+        rewarded: 10_000.0 * rate,
+    };
+    let mut model = Model {
+        pushes: 1.0,
+        ..Model::default()
+    };
+    for seg in Segment::ALL {
+        for ty in MessageType::ALL {
+            model.types.push(TypeFit {
+                message_type: ty,
+                segment: seg,
+                tally: tally(0.4),
+            });
+        }
+        for bucket in 0..6 {
+            model.doses.push(DoseFit {
+                bucket,
+                segment: seg,
+                tally: tally(if bucket == 5 { 0.01 } else { 0.4 }),
+            });
+        }
+    }
+    let w = World {
+        priors: Priors::from(&model),
+        ..world()
+    };
+    let pushes = |n: i64| -> Vec<HistoryEntry> {
+        (0..n)
+            .map(|i| HistoryEntry {
+                message_id: format!("h{i}"),
+                occurrence: format!("old:{i}"),
+                message_type: MessageType::GeneralWisdom,
+                template_id: "wisdom-identity".into(),
+                variant_id: "a".into(),
+                tone: coaching::preferences::Tone::Wise,
+                send_at: now - Duration::hours(5 + 14 * i),
+                status: MessageStatus::Sent,
+                read_at: None,
+                acted_at: None,
+                rewarded: true,
+            })
+            .collect()
+    };
+    let dosed = |h: &[HistoryEntry]| {
+        run(&w, "dose", &p, &s, h, now, 1)
+            .skipped
+            .iter()
+            .filter(|x| x.reason == SkipReason::Dose)
+            .count()
+    };
+    assert_eq!(dosed(&pushes(2)), 0, "a light week sends");
+    let heavy = run(&w, "dose", &p, &s, &pushes(11), now, 1);
+    assert!(
+        dosed(&pushes(11)) > 0,
+        "a heavy week holds back: {:?}",
+        heavy.skipped
+    );
+}
+
+#[test]
 fn spanish_users_get_spanish_and_unknown_languages_english() {
     let w = world();
     let now = utc(2026, 3, 10, 9, 0);

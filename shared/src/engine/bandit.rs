@@ -61,6 +61,9 @@ pub struct Selection {
     /// `None`: no usual hour yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<i32>,
+    /// Pushes the user had (or has planned) in the 7 days before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n7: Option<u32>,
 }
 
 impl Selection {
@@ -90,8 +93,9 @@ pub struct BanditInput<'a> {
     pub stats: &'a StatsMap,
     pub user_id: &'a str,
     pub now: DateTime<Utc>,
-    /// The push's lead (recorded as a feature).
+    /// The push's lead and its week's pushes before it (recorded as features).
     pub lead: Option<i32>,
+    pub n7: Option<u32>,
 }
 
 fn tone_index(t: Tone) -> usize {
@@ -194,6 +198,7 @@ pub fn choose<'a>(
         variant_p: choice.variant_p,
         seen_days: seen_days(&template.id),
         lead: input.lead,
+        n7: input.n7,
     };
     Some((choice, selection))
 }
@@ -269,6 +274,7 @@ mod tests {
             user_id: "u",
             now: now(),
             lead: None,
+            n7: None,
         };
         let mut counts: std::collections::BTreeMap<String, f64> = Default::default();
         let mut holdouts = 0.0;
@@ -380,6 +386,7 @@ mod tests {
                 user_id: "u",
                 now: now(),
                 lead: None,
+                n7: None,
             };
             let (_, s) = choose(&catalogue, &input, &mut Rng::new(1)).expect("eligible");
             (s.p("risk-motivational"), s.seen_days)

@@ -10,6 +10,7 @@
 //! | `type_segment#<type>#<segment>` | `sent`, `rewarded` | the reward rate of a message type per segment: the prior of each user's send-or-not (`engine::value`) |
 //! | `arm#<template>#<segment>` | `w_sent`, `w_rewarded`: thousandths of 1/p | the reward when the bandit chose the template, weighted by inverse propensity |
 //! | `rival#<template>#<segment>` | `w_sent`, `w_rewarded`: thousandths of 1/(1 − p) | the reward when it was eligible but another was chosen |
+//! | `n7#<bucket>#<segment>` | `sent`, `rewarded` | the reward by pushes the user had in the 7 days before ([`n7_bucket`]): the dose, how reward falls as pushes pile up |
 //! | `lead#<hours>` | `sent`, `rewarded` | the reward by hours from the planned send to the user's usual hour ([`lead_bucket`]): the timing prior of send-or-not and of the send hour |
 //!
 //! An arm's value is the difference of its two weighted rates (Recovering Difference Softmax,
@@ -46,6 +47,22 @@ pub fn lead_bucket(usual_hour: u32, send_hour: u32) -> i32 {
     let d = (i64::from(usual_hour) - i64::from(send_hour)).rem_euclid(24) as i32;
     let wrapped = if d > 12 { d - 24 } else { d };
     wrapped.clamp(-MAX_LEAD, MAX_LEAD)
+}
+
+/// Buckets of pushes in the 7 days before a push.
+pub const N7_BUCKETS: usize = 6;
+
+/// The bucket of a push that followed `n7` pushes in the 7 days before it: 0–1, 2–3, 4–5,
+/// 6–7, 8–10, 11 or more.
+pub fn n7_bucket(n7: u32) -> usize {
+    match n7 {
+        0..=1 => 0,
+        2..=3 => 1,
+        4..=5 => 2,
+        6..=7 => 3,
+        8..=10 => 4,
+        _ => 5,
+    }
 }
 
 /// Pushes and rewards (weighted where the dimension is).
@@ -93,6 +110,15 @@ pub struct LeadFit {
     pub tally: Tally,
 }
 
+/// The reward of pushes in a segment that followed a bucket of pushes in the week before.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DoseFit {
+    pub bucket: usize,
+    pub segment: Segment,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
 /// The fitted parameters: everything the coach learned from the population, with where it
 /// came from. The default (no data) makes every learner start from the rules.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -108,6 +134,8 @@ pub struct Model {
     pub arms: Vec<ArmFit>,
     #[serde(default)]
     pub leads: Vec<LeadFit>,
+    #[serde(default)]
+    pub doses: Vec<DoseFit>,
     /// The streak-risk model fitted from the summaries (`engine::risk`), if there was enough.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskModel>,
@@ -130,6 +158,7 @@ impl Model {
         let mut types: BTreeMap<(MessageType, Segment), Tally> = BTreeMap::new();
         let mut arms: BTreeMap<(String, Segment), (Tally, Tally)> = BTreeMap::new();
         let mut leads: BTreeMap<i32, Tally> = BTreeMap::new();
+        let mut doses: BTreeMap<(usize, Segment), Tally> = BTreeMap::new();
         let mut pushes = 0.0;
         for (dim, counts) in rows {
             let n = |k: &str| counts.get(k).copied().unwrap_or(0) as f64;
@@ -147,6 +176,13 @@ impl Model {
                 (Some("type_segment"), Some(t), Some(s)) => {
                     if let (Some(t), Some(s)) = (parse(t), parse(s)) {
                         types.entry((t, s)).or_default().add(plain);
+                    }
+                }
+                (Some("n7"), Some(b), Some(seg)) => {
+                    if let (Ok(b), Some(seg)) = (b.parse::<usize>(), parse(seg)) {
+                        if b < N7_BUCKETS {
+                            doses.entry((b, seg)).or_default().add(plain);
+                        }
                     }
                 }
                 (Some("lead"), Some(l), None) => {
@@ -193,6 +229,14 @@ impl Model {
                 .into_iter()
                 .map(|(lead, tally)| LeadFit { lead, tally })
                 .collect(),
+            doses: doses
+                .into_iter()
+                .map(|((bucket, segment), tally)| DoseFit {
+                    bucket,
+                    segment,
+                    tally,
+                })
+                .collect(),
             risk: None,
         }
     }
@@ -222,6 +266,8 @@ pub struct Priors {
     arms: HashMap<String, ArmValue>,
     /// Reward rate per lead bucket (index lead + [`MAX_LEAD`]), shrunk toward `overall`.
     lead_rate: [f64; 2 * MAX_LEAD as usize + 1],
+    /// How a segment's reward at each dose bucket compares with its reward at any dose.
+    dose_factor: [[f64; SEGMENTS]; N7_BUCKETS],
     /// The fitted streak-risk model (`None`: the points table).
     pub risk: Option<RiskModel>,
 }
@@ -291,7 +337,24 @@ impl From<&Model> for Priors {
                 *r = l.tally.shrunk(overall, k);
             }
         }
+        // Dose: each bucket's rate in a segment shrunk toward the bucket's rate overall, over
+        // the segment's rate at any dose.
+        let mut by_bucket = [Tally::default(); N7_BUCKETS];
+        let mut by_seg = [Tally::default(); SEGMENTS];
+        for d in &m.doses {
+            by_bucket[d.bucket].add(d.tally);
+            by_seg[d.segment as usize].add(d.tally);
+        }
+        let mut dose_factor = [[1.0; SEGMENTS]; N7_BUCKETS];
+        for d in &m.doses {
+            let parent = by_bucket[d.bucket].shrunk(overall, k);
+            let seg_rate = by_seg[d.segment as usize].shrunk(overall, k);
+            if seg_rate > 0.0 {
+                dose_factor[d.bucket][d.segment as usize] = d.tally.shrunk(parent, k) / seg_rate;
+            }
+        }
         Priors {
+            dose_factor,
             risk: m.risk.clone(),
             lead_rate,
             fitted: m.pushes > 0.0,
@@ -317,6 +380,12 @@ impl Priors {
         } else {
             1.0
         }
+    }
+
+    /// How a push after `n7` pushes in the week before does in `segment`, against the
+    /// segment's average push (1 without data).
+    pub fn dose_factor(&self, n7: u32, segment: Segment) -> f64 {
+        self.dose_factor[n7_bucket(n7)][segment as usize]
     }
 
     /// A template's value in `segment`: its reward when chosen minus when a rival was; 0 for
@@ -387,6 +456,14 @@ mod tests {
             ),
             ("variant#x#a", row(&[("sent", 9)])),
             ("lead#2", row(&[("sent", 1000), ("rewarded", 400)])),
+            (
+                "n7#0#habit_master",
+                row(&[("sent", 1000), ("rewarded", 400)]),
+            ),
+            (
+                "n7#5#habit_master",
+                row(&[("sent", 1000), ("rewarded", 100)]),
+            ),
             ("lead#-6", row(&[("sent", 1000), ("rewarded", 10)])),
         ]);
         assert_eq!(m.pushes, 2000.0);
@@ -407,6 +484,12 @@ mod tests {
         assert!(p.arm_value("risk-gentle", Segment::GettingStarted) > 0.15);
         assert!(p.lead_factor(2) > 1.5 && p.lead_factor(-9) < 0.1, "{p:?}");
         assert!((p.lead_factor(4) - 1.0).abs() < 1e-12);
+        assert!(
+            p.dose_factor(0, Segment::HabitMaster) > 1.3
+                && p.dose_factor(14, Segment::HabitMaster) < 0.5,
+            "{p:?}"
+        );
+        assert_eq!(p.dose_factor(3, Segment::GettingStarted), 1.0);
     }
 
     #[test]

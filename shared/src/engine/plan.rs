@@ -102,6 +102,9 @@ pub enum SkipReason {
     NoTemplate,
     /// This user's pushes of this type are credibly not followed by the habit (`engine::value`).
     LowValue,
+    /// Worth it on its own, but not after as many pushes in the week before as this user has
+    /// had: the dose learned from everyone's outcomes by pushes per week, in their segment.
+    Dose,
 }
 
 /// A trigger that was not planned, and why.
@@ -238,17 +241,32 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         // Hours from the send to the usual hour: what the population says about pushes then
         // joins the user's own record of the type.
         let lead = state.usual_hour.map(|u| lead_bucket(u, local_hour));
+        // Pushes this user has had or will have in the week before this one: the dose.
+        let n7 = u32::try_from(
+            counted.count_within(send_at.timestamp() - 7 * 86_400, send_at.timestamp() - 1),
+        )
+        .unwrap_or(u32::MAX);
         let population_rate = input.priors.fitted.then(|| {
-            (
-                input.priors.type_rate(t.message_type, state.segment)
-                    * lead.map_or(1.0, |l| input.priors.lead_factor(l)),
-                input.priors.overall,
-            )
+            input.priors.type_rate(t.message_type, state.segment)
+                * lead.map_or(1.0, |l| input.priors.lead_factor(l))
         });
-        if input.learning
-            && !worth_sending(input.history, t.message_type, input.now, population_rate)
-        {
+        let worth = |factor: f64| {
+            worth_sending(
+                input.history,
+                t.message_type,
+                input.now,
+                population_rate.map(|r| (r * factor, input.priors.overall)),
+            )
+        };
+        if input.learning && !worth(1.0) {
             out.skipped.push(skip(t, SkipReason::LowValue));
+            continue;
+        }
+        if input.learning
+            && input.priors.fitted
+            && !worth(input.priors.dose_factor(n7, state.segment))
+        {
+            out.skipped.push(skip(t, SkipReason::Dose));
             continue;
         }
         let ctx = TargetContext {
@@ -283,6 +301,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     user_id: input.user_id,
                     now: input.now,
                     lead,
+                    n7: Some(n7),
                 },
                 &mut rng,
             )

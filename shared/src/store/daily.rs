@@ -3,7 +3,7 @@
 //!
 //! | item | `pk` | `sk` | access |
 //! |---|---|---|---|
-//! | counters of messages sent that day | `DAY#<UTC send date>` | dimension (`all`, `type#…`, `tone#…`, `segment#…`, `variant#<template>#<variant>`, `experiment#<id>#<variant>`, and the learners' `type_segment#…`, `arm#…`, `rival#…` and `lead#…` of `engine::learned`) | ADD in transactions; Query `pk` |
+//! | counters of messages sent that day | `DAY#<UTC send date>` | dimension (`all`, `type#…`, `tone#…`, `segment#…`, `variant#<template>#<variant>`, `experiment#<id>#<variant>`, and the learners' `type_segment#…`, `arm#…`, `rival#…`, `lead#…` and `n7#…` of `engine::learned`) | ADD in transactions; Query `pk` |
 //! | the day's report | `ANALYTICS` | `<date>` | PutItem (job-analytics); GetItem |
 //!
 //! Counters: `sent`, `failed`, `expired`, `irrelevant`, `rewarded`, `read`, `acted`, `dismissed`, `read_seconds` /
@@ -20,6 +20,7 @@ use serde::Serialize;
 use super::batch::Item;
 use super::messages::MessageStore;
 use super::StoreError;
+use crate::engine::learned::n7_bucket;
 use crate::messages::Message;
 use crate::report::wire_name;
 
@@ -34,7 +35,7 @@ pub fn day_pk(date: NaiveDate) -> String {
 /// Every dimension a message is counted under, each with the weight of its weighted
 /// counters (`w_sent`, `w_rewarded`, in thousandths) where it has them: the learners'
 /// dimensions of `engine::learned` (type × segment, the chosen arm at 1/p, each rival arm at
-/// 1/(1 − p), the lead) besides the analytics ones.
+/// 1/(1 − p), the lead, the week's pushes before) besides the analytics ones.
 pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
     let mut d = vec![
         ("all".to_owned(), None),
@@ -67,6 +68,9 @@ pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
     }
     if let Some(lead) = m.selection.as_ref().and_then(|s| s.lead) {
         d.push((format!("lead#{lead}"), None));
+    }
+    if let (Some(n7), Some(seg)) = (m.selection.as_ref().and_then(|s| s.n7), &m.segment) {
+        d.push((format!("n7#{}#{}", n7_bucket(n7), wire_name(seg)), None));
     }
     if let Some(e) = &m.experiment_id {
         d.push((format!("experiment#{e}#{}", m.variant_id), None));
