@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use coaching::engine::experiments::{results, Experiment, VariantResult};
+use coaching::generation::stored_catalogue;
 use coaching::preferences::FieldError;
 use coaching::store::{MessageStore, TemplateStore};
 use lambda_runtime::LambdaEvent;
@@ -167,17 +168,12 @@ pub async fn handle(
                 stopped_at: None,
                 winner: None,
             };
-            let template = templates
-                .get(&e.template_id)
+            // Validated against the catalogue generation plans with.
+            let catalogue = stored_catalogue(templates)
                 .await
-                .map_err(AdminError::internal("reading the template"))?
-                .map(|s| s.template)
-                .or_else(|| {
-                    coaching::engine::catalogue::default_templates()
-                        .into_iter()
-                        .find(|t| t.id == e.template_id)
-                });
-            e.validate(template.as_ref()).map_err(|errors| {
+                .map_err(AdminError::internal("reading the templates"))?;
+            let template = catalogue.templates().iter().find(|t| t.id == e.template_id);
+            e.validate(template).map_err(|errors| {
                 let prefixed: Vec<FieldError> = errors
                     .into_iter()
                     .map(|f| FieldError::new(format!("experiment.{}", f.field), f.message))

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::rng::stable_unit;
-use super::templates::Template;
+use super::templates::{is_valid_id, Template};
 use crate::preferences::FieldError;
 
 /// Significance level of the sequential test.
@@ -66,13 +66,7 @@ impl Experiment {
     /// (`None`: no such template).
     pub fn validate(&self, template: Option<&Template>) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 64
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !id_ok {
+        if !is_valid_id(&self.id) {
             errors.push(FieldError::new("id", "1–64 characters of a-z, 0-9 and -"));
         }
         match template {

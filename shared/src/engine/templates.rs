@@ -118,13 +118,7 @@ impl Template {
     /// Every rule a template must meet to be stored, by field.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 64
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !id_ok {
+        if !is_valid_id(&self.id) {
             errors.push(FieldError::new("id", "1–64 characters of a-z, 0-9 and -"));
         }
         if self.message_types.is_empty() {
@@ -197,6 +191,15 @@ impl Template {
                 .map(|(k, c)| (k.as_str(), c))
         })
     }
+}
+
+/// Whether `id` can name a template or an experiment: 1–64 characters of a-z, 0-9 and -.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn check_placeholders(text: &str) -> Result<(), String> {

@@ -6,5 +6,5 @@ mod planner;
 mod segment;
 
 pub use fanout::{start_run, work_items, RunStarted, DEFAULT_SEGMENTS, MAX_SEGMENTS};
-pub use planner::{plan_seed, Generator};
+pub use planner::{plan_seed, stored_catalogue, Generator};
 pub use segment::{SegmentRun, SegmentWorker, WorkError, LEASE_SECS};

@@ -42,6 +42,19 @@ impl Default for Generator {
     }
 }
 
+/// The catalogue generation plans with: the stored templates, or the built-in ones while none
+/// is stored (before `admin-seed-templates` ran).
+pub async fn stored_catalogue(
+    templates: &crate::store::TemplateStore,
+) -> Result<Catalogue, crate::store::StoreError> {
+    let stored = templates.list().await?;
+    Ok(if stored.is_empty() {
+        Catalogue::new(default_templates())
+    } else {
+        Catalogue::new(stored.into_iter().map(|s| s.template).collect())
+    })
+}
+
 impl Generator {
     /// The generator over the stored catalogue's enabled templates (the built-in catalogue
     /// while none is stored, before `admin-seed-templates` ran), the running experiments and
@@ -50,12 +63,7 @@ impl Generator {
         templates: &crate::store::TemplateStore,
         messages: &crate::store::MessageStore,
     ) -> Result<Self, crate::store::StoreError> {
-        let stored = templates.list().await?;
-        let catalogue = if stored.is_empty() {
-            Catalogue::new(default_templates())
-        } else {
-            Catalogue::new(stored.into_iter().map(|s| s.template).collect())
-        };
+        let catalogue = stored_catalogue(templates).await?;
         let priors = messages
             .latest_model()
             .await?
