@@ -13,6 +13,26 @@ use super::StoreError;
 /// An item's key (or a whole item).
 pub type Item = HashMap<String, AttributeValue>;
 
+/// The key of an item: `pk` and `sk`.
+pub fn pk_sk(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    Item::from([
+        ("pk".to_owned(), AttributeValue::S(pk.into())),
+        ("sk".to_owned(), AttributeValue::S(sk.into())),
+    ])
+}
+
+/// The JSON document an item keeps in string attribute `name`, read as `T`; `None` when the
+/// item has no such attribute.
+pub fn json_document<T: serde::de::DeserializeOwned>(
+    item: &Item,
+    name: &str,
+) -> Result<Option<T>, StoreError> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(|text| serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
 /// Most requests in one BatchWriteItem.
 pub const BATCH_WRITE_MAX: usize = 25;
 /// Attempts at a batch's unprocessed items before giving up.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, NaiveDate};
 
-use super::batch::Item;
+use super::batch::{json_document, pk_sk, Item};
 use super::daily::day_pk;
 use super::messages::MessageStore;
 use super::templates::TemplateStore;
@@ -21,18 +21,12 @@ use crate::engine::experiments::{Experiment, VariantCounts};
 const PK: &str = "EXPERIMENT";
 
 fn key(id: &str) -> Item {
-    Item::from([
-        ("pk".to_owned(), AttributeValue::S(PK.into())),
-        ("sk".to_owned(), AttributeValue::S(id.to_owned())),
-    ])
+    pk_sk(PK, id)
 }
 
 fn decode(item: &Item) -> Result<Experiment, StoreError> {
-    let text = item
-        .get("experiment")
-        .and_then(|v| v.as_s().ok())
-        .ok_or_else(|| StoreError::Corrupt("experiment item without a document".into()))?;
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+    json_document(item, "experiment")?
+        .ok_or_else(|| StoreError::Corrupt("experiment item without a document".into()))
 }
 
 fn document(e: &Experiment) -> Result<AttributeValue, StoreError> {

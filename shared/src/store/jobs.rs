@@ -66,7 +66,7 @@ fn n(v: impl ToString) -> AttributeValue {
 }
 
 fn key(pk: String, sk: &str) -> Item {
-    Item::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+    super::batch::pk_sk(pk, sk)
 }
 
 fn number(item: &Item, name: &str) -> u64 {

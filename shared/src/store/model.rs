@@ -19,10 +19,7 @@ pub const MODEL_RETENTION_DAYS: i64 = 90;
 const MODEL_PK: &str = "MODEL";
 
 fn decode(item: &super::batch::Item) -> Result<Option<Model>, StoreError> {
-    item.get("model")
-        .and_then(|m| m.as_s().ok())
-        .map(|text| serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()
+    super::batch::json_document(item, "model")
 }
 
 impl MessageStore {

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::batch::Item;
+use super::batch::{pk_sk, Item};
 use super::StoreError;
 use crate::engine::templates::Template;
 
@@ -40,10 +40,7 @@ pub struct TemplateStore {
 }
 
 fn key(id: &str) -> Item {
-    Item::from([
-        ("pk".to_owned(), AttributeValue::S(PK.into())),
-        ("sk".to_owned(), AttributeValue::S(id.to_owned())),
-    ])
+    pk_sk(PK, id)
 }
 
 fn decode(item: &Item) -> Result<StoredTemplate, StoreError> {
