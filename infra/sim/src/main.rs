@@ -123,7 +123,7 @@ fn main_inner() -> Result<(), String> {
         println!("(no `none` run: lift is reported as 0)");
     }
     println!(
-        "learned = rules + send-or-not and send hour from each user's rewards (engine::value), \
+        "learned = rules + send-or-not and send slot from each user's rewards (engine::value), \
          the template bandit, timing priors and calibrated streak risk of the daily fit \
          (engine::bandit, engine::learned, engine::risk)"
     );

@@ -22,7 +22,7 @@ use super::templates::{
 use super::timing::Slots;
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
-use super::value::{judged, send_hour, worth_sending};
+use super::value::{judged, send_minute, worth_sending};
 use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
 
 /// Everything a plan depends on.
@@ -165,8 +165,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut rng = Rng::new(input.seed ^ stable_hash(&[input.user_id]));
     // Where "the best time" is: learned from the user's rewards once their usual hour is
     // known, else the rules' best hour.
-    let aim_hour = match state.usual_hour {
-        Some(usual) if input.learning => send_hour(
+    let aim_minute = match state.usual_hour {
+        Some(usual) if input.learning => send_minute(
             input.history,
             usual,
             state.tz,
@@ -174,7 +174,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             input.now,
             &mut rng,
         ),
-        _ => state.best_hour,
+        _ => state.best_hour * 60 + 30,
     };
     // Only messages within a week of the horizon can share a day or a week with a new one.
     let relevant_from = input.now - chrono::Duration::days(8);
@@ -226,7 +226,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             );
             (counted, slots)
         });
-        let Some(send_at) = slots.best(t.moment, aim_hour, t.expires_at, counted, limits) else {
+        let Some(send_at) = slots.best(t.moment, aim_minute, t.expires_at, counted, limits) else {
             out.skipped.push(skip(t, SkipReason::NoSendTime));
             continue;
         };

@@ -94,12 +94,13 @@ impl Slots {
 
     /// The best slot for a message at `moment` before `expires_at` that keeps the caps over
     /// `counted`: for `Soon` the earliest; otherwise inside a preferred window first, then
-    /// nearest the target hour (the best hour, or 08:00 / 19:00 for a morning / evening
-    /// message whose best hour lies outside that part of day), then sooner.
+    /// nearest the target local minute of the day (the learned send slot, or the middle of the
+    /// best hour; 08:00 / 19:00 for a morning / evening message whose target lies outside that
+    /// part of day), then sooner.
     pub fn best(
         &self,
         moment: Moment,
-        best_hour: u32,
+        target_minute: u32,
         expires_at: DateTime<Utc>,
         counted: &Counted,
         caps: Caps,
@@ -137,10 +138,11 @@ impl Slots {
                 .find(|s| counted.fits(s.t, s.day, caps))
                 .and_then(|s| DateTime::from_timestamp(s.t, 0));
         }
+        let hour = target_minute / 60;
         let target = match moment {
-            Moment::Morning if !(6..12).contains(&best_hour) => 8 * 60,
-            Moment::Evening if !(17..22).contains(&best_hour) => 19 * 60,
-            _ => i64::from(best_hour) * 60 + 30,
+            Moment::Morning if !(6..12).contains(&hour) => 8 * 60,
+            Moment::Evening if !(17..22).contains(&hour) => 19 * 60,
+            _ => i64::from(target_minute),
         };
         let score = |s: &Slot| {
             let d = (i64::from(s.minute) - target).abs();
@@ -205,7 +207,7 @@ mod tests {
     ) -> Option<DateTime<Utc>> {
         Slots::new(now, tz, Some(quiet), windows).best(
             moment,
-            19,
+            19 * 60 + 30,
             now + Duration::hours(hours),
             &Counted::default(),
             ANY,
@@ -298,7 +300,7 @@ mod tests {
         let t = Slots::new(now, chrono_tz::UTC, Some(window("22:00", "07:00")), &[])
             .best(
                 Moment::BestTime,
-                19,
+                19 * 60 + 30,
                 now + Duration::hours(24),
                 &counted,
                 ANY,

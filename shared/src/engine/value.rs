@@ -1,6 +1,6 @@
 //! What the coach learns per user from the reward of each push (the habit followed within
 //! two hours, `Message::rewarded_at`): whether a kind of push is worth sending
-//! ([`worth_sending`]) and the hour to aim at ([`send_hour`]).
+//! ([`worth_sending`]) and the half-hour slot to aim at ([`send_minute`]).
 //!
 //! From the user's own delivered pushes whose reward window has closed, the reward rate of a
 //! message type is a Beta posterior: the type's own pushes on top of a prior of
@@ -130,16 +130,19 @@ pub fn worth_sending(
     mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
 }
 
-/// Hours before the user's usual hour a push may be aimed at (0: the usual hour itself).
-pub const LEADS: [u32; 4] = [0, 1, 2, 3];
+/// Minutes before the middle of the user's usual hour a push may be aimed at: eight
+/// half-hour slots, from the usual hour itself to three and a half hours before.
+pub const LEAD_MINUTES: [u32; 8] = [0, 30, 60, 90, 120, 150, 180, 210];
 
-/// The local hour to aim pushes at, learned per user: each lead of [`LEADS`] hours before the
-/// usual hour is an arm whose reward rate is a Beta posterior of the user's judged pushes sent
-/// in that local hour (on a prior of [`PRIOR_STRENGTH`] / 2 pseudo-pushes at the user's overall
-/// rate, scaled by the population's reward at that lead when there is a fit); one arm is drawn by Thompson sampling (a normal draw at the posterior's mean and
-/// standard deviation). A push can only be rewarded if the habit follows it, so the arms lie
-/// at and before the usual hour; which lead works is the user's to show.
-pub fn send_hour(
+/// The local minute of the day to aim pushes at, learned per user: each half-hour slot of
+/// [`LEAD_MINUTES`] before the middle of the usual hour is an arm whose reward rate is a Beta
+/// posterior of the user's judged pushes sent nearest that slot (on a prior of
+/// [`PRIOR_STRENGTH`] / 2 pseudo-pushes at the user's overall rate, scaled by the population's
+/// reward at that lead when there is a fit); one arm is drawn by Thompson sampling (a normal
+/// draw at the posterior's mean and standard deviation). A push can only be rewarded if the
+/// habit follows it, so the arms lie at and before the usual hour; which slot works is the
+/// user's to show.
+pub fn send_minute(
     history: &[HistoryEntry],
     usual_hour: u32,
     tz: chrono_tz::Tz,
@@ -148,20 +151,27 @@ pub fn send_hour(
     rng: &mut super::rng::Rng,
 ) -> u32 {
     use chrono::Timelike;
-    let mut arms = [Tally::default(); LEADS.len()];
+    let middle = usual_hour * 60 + 30;
+    let mut arms = [Tally::default(); LEAD_MINUTES.len()];
     let mut all = Tally::default();
     for (h, r) in judged(history, now) {
         all.add(r);
-        let lead = (usual_hour + 24 - h.send_at.with_timezone(&tz).hour()) % 24;
-        if let Some(arm) = LEADS.iter().position(|l| *l == lead) {
+        let local = h.send_at.with_timezone(&tz);
+        let minute = local.hour() * 60 + local.minute();
+        let before = (middle + 1440 - minute) % 1440;
+        // The nearest slot, if the push came within a quarter hour of one.
+        let arm = ((before + 15) / 30) as usize;
+        if arm < arms.len() {
             arms[arm].add(r);
         }
     }
     let user_rate = all.user_rate();
     let mut best = (f64::NEG_INFINITY, 0);
     for (i, arm) in arms.iter().enumerate() {
+        let target = (middle + 1440 - LEAD_MINUTES[i]) % 1440;
         let prior = if priors.fitted {
-            (user_rate * priors.lead_factor(LEADS[i] as i32)).clamp(0.001, 0.999)
+            let lead = super::learned::lead_bucket(usual_hour, target / 60);
+            (user_rate * priors.lead_factor(lead)).clamp(0.001, 0.999)
         } else {
             user_rate
         };
@@ -174,7 +184,7 @@ pub fn send_hour(
             best = (draw, i);
         }
     }
-    (usual_hour + 24 - LEADS[best.1]) % 24
+    (middle + 1440 - LEAD_MINUTES[best.1]) % 1440
 }
 
 #[cfg(test)]
@@ -228,42 +238,46 @@ mod tests {
     }
 
     #[test]
-    fn the_send_hour_that_works_wins_more_draws() {
+    fn the_send_slot_that_works_wins_more_draws() {
         let now = Utc.with_ymd_and_hms(2027, 2, 1, 12, 0, 0).unwrap();
         let usual = 19;
-        // Pushes at 17:xx UTC (two hours before the usual hour) followed by the habit, the
-        // others not.
+        // Pushes at 17:00 UTC (two and a half hours before the middle of the usual hour)
+        // followed by the habit, the others not.
         let mut history = Vec::new();
         for d in 1..=12 {
             for (hour, rewarded) in [(17, true), (19, false), (18, false), (16, false)] {
                 let mut h = push(MessageType::RiskWarning, d, rewarded, now);
                 h.send_at = Utc
-                    .with_ymd_and_hms(2027, 1, 31 - d as u32 % 28, hour, 10, 0)
+                    .with_ymd_and_hms(2027, 1, 31 - d as u32 % 28, hour, 0, 0)
                     .unwrap();
                 history.push(h);
             }
         }
-        let share = |history: &[HistoryEntry], hour: u32| {
-            (0..400u64)
+        let share = |history: &[HistoryEntry], minute: u32| {
+            (0..800u64)
                 .filter(|s| {
                     let mut rng = crate::engine::rng::Rng::new(*s);
-                    send_hour(
+                    send_minute(
                         history,
                         usual,
                         chrono_tz::UTC,
                         &Priors::default(),
                         now,
                         &mut rng,
-                    ) == hour
+                    ) == minute
                 })
                 .count() as f64
-                / 400.0
+                / 800.0
         };
-        assert!(share(&history, 17) > 0.8, "{}", share(&history, 17));
-        // Without outcomes every lead gets tried.
-        for lead in LEADS {
-            let s = share(&[], (usual + 24 - lead) % 24);
-            assert!((0.15..0.35).contains(&s), "lead {lead}: {s}");
+        assert!(
+            share(&history, 17 * 60) > 0.6,
+            "{}",
+            share(&history, 17 * 60)
+        );
+        // Without outcomes every slot gets tried.
+        for lead in LEAD_MINUTES {
+            let s = share(&[], usual * 60 + 30 - lead);
+            assert!((0.06..0.2).contains(&s), "lead {lead}: {s}");
         }
     }
 
@@ -287,7 +301,7 @@ mod tests {
             (0..400u64)
                 .filter(|s| {
                     let mut rng = crate::engine::rng::Rng::new(*s);
-                    send_hour(&[], 19, chrono_tz::UTC, priors, now, &mut rng) == 17
+                    send_minute(&[], 19, chrono_tz::UTC, priors, now, &mut rng) / 60 == 17
                 })
                 .count()
         };
