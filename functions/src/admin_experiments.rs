@@ -210,18 +210,12 @@ pub async fn handle(
         }
         Request::Stop { id, winner } => {
             let e = found(templates, &id).await?;
-            if let Some(w) = &winner {
-                if !e.variants.iter().any(|(v, _)| v == w) {
-                    return Err(AdminError::invalid(&[FieldError::new(
-                        "winner",
-                        "not one of the experiment's variants",
-                    )]));
-                }
-            }
-            if !e.running {
+            let Some(stopped) = e
+                .stop_by_admin(winner, now)
+                .map_err(|f| AdminError::invalid(&[f]))?
+            else {
                 return Ok(Answer::One(Box::new(e)));
-            }
-            let stopped = e.stopped(winner, now);
+            };
             if templates
                 .stop_experiment(&stopped)
                 .await

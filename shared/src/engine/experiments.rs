@@ -124,6 +124,24 @@ impl Experiment {
         }
     }
 
+    /// An admin's stop: the stopped experiment, `Ok(None)` if it already stopped (that stop
+    /// stands), or the error when `winner` is not one of its variants.
+    pub fn stop_by_admin(
+        &self,
+        winner: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Experiment>, FieldError> {
+        if let Some(w) = &winner {
+            if !self.variants.iter().any(|(v, _)| v == w) {
+                return Err(FieldError::new(
+                    "winner",
+                    "not one of the experiment's variants",
+                ));
+            }
+        }
+        Ok(self.running.then(|| self.stopped(winner, at)))
+    }
+
     /// The experiment as the daily check leaves it: stopped with its winner when it stops by
     /// itself and the sequential test has decided; `None` to leave it running.
     pub fn check(&self, results: &[VariantResult], at: DateTime<Utc>) -> Option<Experiment> {
@@ -375,6 +393,15 @@ mod tests {
             .map(|f| f.field)
             .collect();
         assert_eq!(fields, ["id", "template_id", "variants", "control"]);
+        // An admin's stop names a real winner and stops once.
+        let now = Utc::now();
+        assert!(e.stop_by_admin(Some("zz".into()), now).is_err());
+        let stopped = e
+            .stop_by_admin(Some("v1".into()), now)
+            .expect("valid")
+            .expect("was running");
+        assert!(!stopped.running && stopped.winner.as_deref() == Some("v1"));
+        assert_eq!(stopped.stop_by_admin(None, now), Ok(None));
     }
 
     #[test]
