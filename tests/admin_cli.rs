@@ -80,6 +80,11 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
         ("admin-templates", json!({"action": "explode"}), "explode"),
         ("admin-templates", json!({"action": "get"}), "id"),
         (
+            "admin-templates",
+            json!({"action": "list", "id": "x"}),
+            "id",
+        ),
+        (
             "admin-model",
             json!({"action": "list", "version": "2027-01-01"}),
             "version",

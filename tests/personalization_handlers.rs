@@ -121,6 +121,12 @@ async fn a_write_must_name_the_version_it_read() {
     assert_eq!(status, 400, "{body}");
     let (status, body) = put(&store, &sub, "{}", Some("*")).await;
     assert_eq!(status, 400, "{body}");
+    // A version no document can have is a bad request, not a server error.
+    let (status, body) = put(&store, &sub, "{}", Some("\"18446744073709551615\"")).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = put(&store, &sub, r#"{"version":18446744073709551615}"#, None).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("version"), "{body}");
     assert_eq!(get(&store, &sub).await.2["timezone"], "Europe/Paris");
 }
 

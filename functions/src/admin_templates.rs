@@ -20,10 +20,18 @@ use crate::admin::{payload, AdminError, NoFields};
 #[derive(Deserialize, Debug)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TemplatesInput {
-    List,
-    Get { id: String },
-    Upsert { template: Box<Template> },
-    Disable { id: String },
+    /// A struct variant so that fields of other actions (`{"action": "list", "id": …}`) are
+    /// refused, not ignored.
+    List {},
+    Get {
+        id: String,
+    },
+    Upsert {
+        template: Box<Template>,
+    },
+    Disable {
+        id: String,
+    },
 }
 
 fn check_id(id: &str) -> Result<(), AdminError> {
@@ -40,7 +48,7 @@ fn check_id(id: &str) -> Result<(), AdminError> {
 pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
     let input: TemplatesInput = payload(event.payload)?;
     match input {
-        TemplatesInput::List => {
+        TemplatesInput::List {} => {
             let all = store
                 .list()
                 .await

@@ -219,11 +219,15 @@ impl Message {
         }
     }
 
-    /// Whether the message reached the user (interactions and feedback need that).
+    /// Whether the message reached the user (interactions and feedback need that): a failed
+    /// send reached no device.
     pub fn delivered(&self) -> bool {
         !matches!(
             self.status,
-            MessageStatus::Scheduled | MessageStatus::Sending | MessageStatus::Expired
+            MessageStatus::Scheduled
+                | MessageStatus::Sending
+                | MessageStatus::Expired
+                | MessageStatus::Failed
         )
     }
 
@@ -464,11 +468,15 @@ mod tests {
     #[test]
     fn undelivered_messages_take_no_interaction() {
         let mut m = delivered();
-        m.status = MessageStatus::Scheduled;
-        assert_eq!(
-            interact(&m, Interaction::Read, m.send_at),
-            Err(InteractionError::NotDelivered)
-        );
+        // A failed send reached no device: reading it would count a read without a send.
+        for status in [MessageStatus::Scheduled, MessageStatus::Failed] {
+            m.status = status;
+            assert_eq!(
+                interact(&m, Interaction::Read, m.send_at),
+                Err(InteractionError::NotDelivered),
+                "{status:?}"
+            );
+        }
     }
 
     #[test]

@@ -359,6 +359,12 @@ impl PreferencesInput {
     pub fn into_preferences(self) -> Result<Preferences, Vec<FieldError>> {
         let defaults = Preferences::default();
         let mut errors = Vec::new();
+        if self.version.is_some_and(|v| v > crate::http::MAX_VERSION) {
+            errors.push(FieldError::new(
+                "version",
+                format!("at most {}", crate::http::MAX_VERSION),
+            ));
+        }
 
         let preferred_windows = self.preferred_windows.unwrap_or_default();
         if preferred_windows.len() > MAX_PREFERRED_WINDOWS {

@@ -15,4 +15,4 @@ pub use params::{
     is_message_id, message_not_found, path_param, query_params, MAX_QUERY_VALUE_BYTES,
 };
 pub use problem::{json_response, Problem};
-pub use version::{etag, if_match};
+pub use version::{etag, if_match, MAX_VERSION};

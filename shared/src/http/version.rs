@@ -6,6 +6,11 @@ use lambda_http::Request;
 
 use super::Problem;
 
+/// The largest version a write may name: 2^53 − 1, the largest integer every JSON client
+/// reads exactly. Stored versions start at 1 and grow by one per write, so nothing larger can
+/// ever be current, and `version + 1` never overflows.
+pub const MAX_VERSION: u64 = (1 << 53) - 1;
+
 /// The strong ETag of a version.
 pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
@@ -34,5 +39,38 @@ pub fn if_match(req: &Request) -> Result<Option<u64>, Problem> {
     if inner.is_empty() || inner.len() > 20 || !inner.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    inner.parse().map(Some).map_err(|_| bad())
+    match inner.parse::<u64>() {
+        Ok(v) if v <= MAX_VERSION => Ok(Some(v)),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> Result<Option<u64>, Problem> {
+        let req = lambda_http::http::Request::builder()
+            .header("if-match", value)
+            .body(lambda_http::Body::Empty)
+            .expect("request");
+        if_match(&req)
+    }
+
+    #[test]
+    fn versions_beyond_any_stored_one_are_refused() {
+        assert_eq!(with("\"3\"").ok(), Some(Some(3)));
+        assert_eq!(
+            with(&format!("\"{MAX_VERSION}\"")).ok(),
+            Some(Some(MAX_VERSION))
+        );
+        for bad in [
+            "\"18446744073709551615\"",
+            "\"9007199254740992\"",
+            "*",
+            "\"-1\"",
+        ] {
+            assert!(with(bad).is_err(), "{bad}");
+        }
+    }
 }
