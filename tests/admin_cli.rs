@@ -77,6 +77,7 @@ fn malformed_payloads_get_a_structured_error_from_every_admin_function() {
             "run_id",
         ),
         ("admin-analytics", json!({"date": "2026-13-45"}), "date"),
+        ("admin-analytics", json!({"date": "-9999-01-01"}), "date"),
         ("admin-templates", json!({"action": "explode"}), "explode"),
         ("admin-templates", json!({"action": "get"}), "id"),
         (

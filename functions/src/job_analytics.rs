@@ -6,6 +6,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use coaching::analytics::{report, DailyReport};
 use coaching::preferences::FieldError;
+use coaching::store::daily::DAILY_RETENTION_DAYS;
 use coaching::store::MessageStore;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
@@ -55,6 +56,12 @@ pub async fn admin(
         return Err(AdminError::invalid(&[FieldError::new(
             "date",
             "is in the future",
+        )]));
+    }
+    if date < today - Duration::days(DAILY_RETENTION_DAYS) {
+        return Err(AdminError::invalid(&[FieldError::new(
+            "date",
+            format!("is older than the {DAILY_RETENTION_DAYS} days counters and reports are kept"),
         )]));
     }
     if !input.recompute && date < today {
