@@ -245,12 +245,12 @@ impl Model {
 const SEGMENTS: usize = Segment::ALL.len();
 const TYPES: usize = MessageType::ALL.len();
 
-/// An arm's value (chosen rate minus rival rate) for the population and per segment.
+/// An arm's value (chosen rate minus rival rate) per segment; a segment without data of its
+/// own has the template's overall value.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ArmValue {
     /// Weighted pushes it was chosen in.
     pub pushes: f64,
-    pub overall: f64,
     pub by_segment: [f64; SEGMENTS],
 }
 
@@ -313,7 +313,6 @@ impl From<&Model> for Priors {
                 (*id).to_owned(),
                 ArmValue {
                     pushes: chosen.pushes,
-                    overall: c - r,
                     by_segment: [c - r; SEGMENTS],
                 },
             );
