@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use coach_tests::{call, env, fixture, invoke, stores, unique_user};
-use coaching::preferences::PreferencesInput;
-use coaching::user::UserId;
+use coaching::domain::preferences::PreferencesInput;
+use coaching::domain::user::UserId;
 use serde_json::{json, Value};
 
 fn activity(user: &UserId, id: &str, hours_ago: i64) -> Value {
@@ -33,7 +33,7 @@ async fn total_activities(user: &UserId) -> u64 {
 async fn an_event_on_the_bus_is_counted_once() {
     let user = UserId::parse(&unique_user("activity")).expect("user");
     let event = activity(&user, "act-1", 1);
-    let bridge = aws_sdk_eventbridge::Client::new(&coaching::config::aws().await);
+    let bridge = aws_sdk_eventbridge::Client::new(&coaching::aws::sdk_config().await);
     let out = bridge
         .put_events()
         .entries(
@@ -126,7 +126,7 @@ async fn the_third_day_in_a_row_is_celebrated_at_once() {
         .expect("read")
         .expect("message");
     assert_eq!(
-        coaching::report::wire_name(&m.message_type),
+        coaching::domain::wire_name(&m.message_type),
         "milestone_celebration"
     );
     assert_eq!(m.delivery.map(|d| d.devices), Some(1));
@@ -138,8 +138,8 @@ async fn the_third_day_in_a_row_is_celebrated_at_once() {
 #[tokio::test]
 async fn an_activity_rewards_the_pushes_of_the_two_hours_before_it_once() {
     use coach_tests::seed_message;
-    use coaching::engine::history::MessageStatus;
-    use coaching::preferences::MessageType;
+    use coaching::domain::messages::MessageStatus;
+    use coaching::domain::preferences::MessageType;
     let s = stores().await;
     let user = UserId::parse(&unique_user("reward")).expect("user");
     let recent = seed_message(

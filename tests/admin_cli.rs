@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use coach_tests::{cli_invoke_json, seed_message, stores, unique_user};
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::user::UserId;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
 use serde_json::{json, Value};
 
 /// A successful admin call's output.

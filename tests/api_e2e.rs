@@ -3,9 +3,9 @@
 //! change it.
 
 use coach_tests::{call, endpoints_for, seed_message, stores, unique_user};
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::user::UserId;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
 use serde_json::json;
 
 #[tokio::test]

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Timelike, Utc};
 use coach_tests::{call, env, invoke, seed_message, stores, unique_user};
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::{MessageType, PreferencesInput};
-use coaching::user::UserId;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::{MessageType, PreferencesInput};
+use coaching::domain::user::UserId;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
@@ -163,7 +163,7 @@ async fn a_dead_endpoint_disables_its_device_and_the_other_device_still_gets_the
         json!({"platform": "fcm", "token": fcm_token}),
     )
     .await;
-    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    let sns = aws_sdk_sns::Client::new(&coaching::aws::sdk_config().await);
     sns.set_endpoint_attributes()
         .endpoint_arn(&dead)
         .attributes("Enabled", "false")
@@ -226,7 +226,7 @@ async fn a_user_whose_only_endpoint_died_gets_a_failed_message_not_a_retry() {
     let s = stores().await;
     let user = user_with(json!({"quiet_hours": null})).await;
     let arn = device(&user, "phone", apns(&unique_user("x"))).await;
-    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    let sns = aws_sdk_sns::Client::new(&coaching::aws::sdk_config().await);
     sns.delete_endpoint()
         .endpoint_arn(&arn)
         .send()
@@ -303,7 +303,7 @@ async fn a_risk_warning_for_a_day_already_done_is_dropped_not_pushed() {
     let arn = device(&user, "phone", apns(&unique_user("r"))).await;
     let mut summary = coaching::engine::summary::BehaviourSummary::default();
     summary.apply(
-        &coaching::engine::summary::ActivityEvent {
+        &coaching::domain::events::ActivityEvent {
             activity_id: "done-today".into(),
             user_id: user.as_str().into(),
             value_id: "health".into(),
@@ -507,7 +507,7 @@ async fn a_claim_whose_lease_ended_is_reported_stuck_and_never_resent() {
         .finish_delivery(
             &user,
             &done,
-            &coaching::messages::Delivery::default(),
+            &coaching::domain::messages::Delivery::default(),
             Utc::now()
         )
         .await

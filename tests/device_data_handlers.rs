@@ -4,10 +4,10 @@
 use coach_tests::{
     endpoints_for, fixture, parts, push, request, seed_message, stores, unique_user, with_sub,
 };
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::push::Push;
-use coaching::user::UserId;
+use coaching::aws::sns::Push;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
 use functions::{
     api_delete_data, api_delete_device, api_export_data, api_feedback_message, api_register_device,
     Stores,
@@ -48,7 +48,7 @@ fn tok(byte: &str) -> String {
 }
 
 async fn sns() -> aws_sdk_sns::Client {
-    aws_sdk_sns::Client::new(&coaching::config::aws().await)
+    aws_sdk_sns::Client::new(&coaching::aws::sdk_config().await)
 }
 
 #[tokio::test]
@@ -275,7 +275,7 @@ async fn export_has_everything_and_erasure_leaves_nothing() {
     };
     assert_eq!(erase().await, 204);
     // Nothing of the user in any table or in SNS.
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     for table in ["PROFILES_TABLE", "MESSAGES_TABLE", "STATS_TABLE"] {
         let items = client
             .scan()

@@ -26,13 +26,15 @@ fn experiment(id: &str) -> Value {
 /// Adds `sent` / `rewarded` to today's counters of an experiment's variant, as delivery and
 /// the activity consumer's transactions do.
 async fn count(id: &str, variant: &str, sent: i64, rewarded: i64) {
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     client
         .update_item()
         .table_name(env("STATS_TABLE"))
         .key(
             "pk",
-            AttributeValue::S(coaching::store::daily::day_pk(Utc::now().date_naive())),
+            AttributeValue::S(coaching::aws::dynamo::daily::day_pk(
+                Utc::now().date_naive(),
+            )),
         )
         .key(
             "sk",
@@ -135,11 +137,13 @@ async fn the_daily_check_stops_a_decided_experiment_with_its_winner() {
     .await;
     count(&id, "a", 3000, 600).await;
     count(&id, "b", 3000, 900).await;
-    let running = |g: &coaching::generation::Generator| g.experiments.iter().any(|e| e.id == id);
+    let running =
+        |g: &coaching::app::generation::Generator| g.experiments.iter().any(|e| e.id == id);
     let stores = coach_tests::stores().await;
-    let before = coaching::generation::Generator::from_store(&stores.templates, &stores.messages)
-        .await
-        .expect("generator");
+    let before =
+        coaching::app::generation::Generator::from_store(&stores.templates, &stores.messages)
+            .await
+            .expect("generator");
     assert!(
         running(&before),
         "generation assigns users to a running experiment"
@@ -154,8 +158,9 @@ async fn the_daily_check_stops_a_decided_experiment_with_its_winner() {
     let report = ok("admin-experiments", json!({"action": "get", "id": id})).await;
     assert_eq!(report["running"], json!(false), "{report}");
     assert_eq!(report["winner"], json!("b"), "{report}");
-    let after = coaching::generation::Generator::from_store(&stores.templates, &stores.messages)
-        .await
-        .expect("generator");
+    let after =
+        coaching::app::generation::Generator::from_store(&stores.templates, &stores.messages)
+            .await
+            .expect("generator");
     assert!(!running(&after), "a stopped experiment assigns nobody");
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use coach_tests::{invoke, jobs, quiet_now_preferences, stores, unique_user};
-use coaching::generation::Generator;
-use coaching::store::{Profile, RunStatus, VersionedPreferences};
-use coaching::user::UserId;
+use coaching::app::generation::Generator;
+use coaching::aws::dynamo::{Profile, RunStatus, VersionedPreferences};
+use coaching::domain::user::UserId;
 use futures::stream::{self, StreamExt};
 
 const USERS: usize = 10_000;
@@ -42,7 +42,7 @@ async fn wait_for(run_id: &str) -> RunStatus {
 
 /// Every message of users whose id starts with `prefix`: (user id, occurrence) pairs.
 async fn messages_of(prefix: &str) -> Vec<(String, String)> {
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     let table = coach_tests::env("MESSAGES_TABLE");
     let mut out = Vec::new();
     let mut start = None;
@@ -75,7 +75,7 @@ async fn messages_of(prefix: &str) -> Vec<(String, String)> {
 
 /// How many messages the table holds (every user's).
 async fn all_messages() -> u64 {
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     let mut n = 0;
     let mut start = None;
     loop {
@@ -99,7 +99,7 @@ async fn all_messages() -> u64 {
 async fn ten_thousand_users_get_one_message_per_occurrence_even_with_two_runs_at_once() {
     let stores = stores().await;
     let prefix = unique_user("fanout");
-    let users: Vec<(UserId, coaching::preferences::Preferences)> = (0..USERS)
+    let users: Vec<(UserId, coaching::domain::preferences::Preferences)> = (0..USERS)
         .map(|i| {
             let zone = ZONES[i % ZONES.len()].parse().expect("zone");
             (

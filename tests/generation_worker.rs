@@ -8,12 +8,12 @@ use std::time::Instant;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
 use coach_tests::{env, jobs, quiet_now_preferences, unique_user};
-use coaching::bus::GenerateSegment;
-use coaching::generation::{Generator, SegmentRun, SegmentWorker};
-use coaching::user::UserId;
+use coaching::app::generation::{Generator, SegmentRun, SegmentWorker};
+use coaching::domain::events::GenerateSegment;
+use coaching::domain::user::UserId;
 
 async fn users_in_table() -> HashSet<String> {
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     let mut out = HashSet::new();
     let mut start = None;
     loop {

@@ -4,10 +4,11 @@
 
 use chrono::{Duration, Utc};
 use coach_tests::{fixture, parts, request, seed_message, stores, unique_user, with_sub};
-use coaching::engine::history::MessageStatus;
-use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
-use coaching::preferences::MessageType;
-use coaching::user::UserId;
+use coaching::domain::events::ActivityEvent;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
+use coaching::engine::summary::BehaviourSummary;
 use functions::api_generate_messages::MAX_RUNS_PER_HOUR;
 use functions::{
     api_feedback_message, api_generate_messages, api_get_insights, api_get_summary,
@@ -279,7 +280,7 @@ async fn raw_item(
     id: &str,
 ) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     client
         .get_item()
         .table_name(coach_tests::env("MESSAGES_TABLE"))
@@ -590,7 +591,7 @@ async fn generate_plans_once_per_occurrence_and_is_rate_limited() {
 async fn an_opted_out_user_gets_nothing_and_is_told_why() {
     let s = stores().await;
     let user = unique_user("optout");
-    let prefs = coaching::preferences::Preferences {
+    let prefs = coaching::domain::preferences::Preferences {
         coaching_enabled: false,
         ..Default::default()
     };

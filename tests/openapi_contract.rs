@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use coach_local::template::Template;
 use coach_tests::root;
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::report::wire_name;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::wire_name;
 use serde_yaml::Value;
 
 fn openapi() -> Value {

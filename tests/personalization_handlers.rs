@@ -2,7 +2,7 @@
 //! `events/` fixtures, handlers called directly, storage in DynamoDB Local.
 
 use coach_tests::{fixture, parts, request, unique_user, with_sub};
-use coaching::store::ProfileStore;
+use coaching::aws::dynamo::ProfileStore;
 use functions::{api_get_personalization, api_put_personalization};
 use serde_json::{json, Value};
 

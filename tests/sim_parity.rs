@@ -19,10 +19,10 @@ use coach_sim::population::Population;
 use coach_sim::world::{Call, Policy, SimUser, GENERATION_HOURS};
 use coach_sim::{draw_users, simulate_users_every, RunConfig};
 use coach_tests::{call, invoke, jobs, stores};
-use coaching::generation::Generator;
-use coaching::messages::Message;
-use coaching::store::messages::MAX_MESSAGES_READ;
-use coaching::user::UserId;
+use coaching::app::generation::Generator;
+use coaching::aws::dynamo::messages::MAX_MESSAGES_READ;
+use coaching::domain::messages::Message;
+use coaching::domain::user::UserId;
 use serde_json::{json, Value};
 
 const POPULATION: &str = include_str!("../infra/sim/tests/fixtures/tiny.json");

@@ -145,10 +145,10 @@ async fn the_stack_created_the_bus_rule_queues_and_platform_applications() {
 /// docs/events.md documents every event Tug Coach publishes, with every field of its detail.
 #[test]
 fn the_event_schemas_document_every_field() {
-    use coaching::bus::{
+    use coaching::domain::events::{
         DomainEvent, GenerateSegment, MessageActedOn, MessageDelivered, MessageScheduled, ScanStart,
     };
-    use coaching::preferences::MessageType;
+    use coaching::domain::preferences::MessageType;
     let doc = std::fs::read_to_string(coach_tests::root().join("docs/events.md"))
         .expect("docs/events.md");
     let now = chrono::Utc::now();

@@ -3,7 +3,7 @@
 //! names every wrong field. Payloads are parsed strictly (unknown fields are errors) before
 //! anything is read or written, so a bad payload changes nothing.
 
-use coaching::preferences::FieldError;
+use coaching::domain::preferences::FieldError;
 use lambda_runtime::Diagnostic;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

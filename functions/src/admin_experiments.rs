@@ -9,10 +9,10 @@
 //! | `{"action": "stop", "id", "winner"?}` | the stopped experiment |
 
 use chrono::{DateTime, Utc};
+use coaching::app::generation::stored_catalogue;
+use coaching::aws::dynamo::{MessageStore, TemplateStore};
+use coaching::domain::preferences::FieldError;
 use coaching::engine::experiments::{results, Experiment, VariantResult};
-use coaching::generation::stored_catalogue;
-use coaching::preferences::FieldError;
-use coaching::store::{MessageStore, TemplateStore};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -140,7 +140,7 @@ pub async fn report(
     messages: &MessageStore,
     e: &Experiment,
     now: DateTime<Utc>,
-) -> Result<Vec<VariantResult>, coaching::store::StoreError> {
+) -> Result<Vec<VariantResult>, coaching::aws::dynamo::StoreError> {
     let to = e.stopped_at.unwrap_or(now).date_naive();
     let from = e.created_at.map_or(to, |c| c.date_naive());
     let counts = messages.experiment_counts(&e.id, from, to).await?;

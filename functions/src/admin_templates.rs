@@ -6,10 +6,10 @@
 //! number of times and never overwrites an admin's edit.
 
 use chrono::Utc;
+use coaching::aws::dynamo::{Seeded, TemplateStore};
+use coaching::domain::preferences::FieldError;
 use coaching::engine::catalogue::default_templates;
 use coaching::engine::templates::Template;
-use coaching::preferences::FieldError;
-use coaching::store::{Seeded, TemplateStore};
 use lambda_runtime::LambdaEvent;
 use serde::Deserialize;
 use serde_json::{json, Value};

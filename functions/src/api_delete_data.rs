@@ -3,8 +3,8 @@
 //! second call finds nothing and answers 204 too. Per-variant counters are aggregates with no
 //! user in them and stay.
 
-use coaching::http::{caller, query_params, Problem};
-use coaching::push::Push;
+use coaching::aws::sns::Push;
+use coaching::edge::http::{caller, query_params, Problem};
 use lambda_http::{Body, Error, Request, Response};
 
 use crate::api_delete_device::no_content;

@@ -1,9 +1,9 @@
 //! `DELETE /coaching/devices/{deviceId}`: removes the device and its SNS endpoint. 204, also
 //! when there is no such device, so a retry is harmless.
 
-use coaching::devices::check_device_id;
-use coaching::http::{caller, path_param, Problem};
-use coaching::push::Push;
+use coaching::aws::sns::Push;
+use coaching::domain::devices::check_device_id;
+use coaching::edge::http::{caller, path_param, Problem};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 

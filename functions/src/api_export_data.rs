@@ -3,11 +3,11 @@
 //! and feedback listed on their own as well.
 
 use chrono::{DateTime, Utc};
-use coaching::devices::Device;
+use coaching::aws::dynamo::VersionedPreferences;
+use coaching::domain::devices::Device;
+use coaching::domain::messages::{Feedback, Message};
+use coaching::edge::http::{caller, json_response, query_params, Problem};
 use coaching::engine::summary::BehaviourSummary;
-use coaching::http::{caller, json_response, query_params, Problem};
-use coaching::messages::{Feedback, Message};
-use coaching::store::VersionedPreferences;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde::Serialize;

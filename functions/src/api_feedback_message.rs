@@ -3,10 +3,10 @@
 //! keeps the first `submitted_at`. 201 the first time, 200 after.
 
 use chrono::Utc;
-use coaching::http::{
+use coaching::domain::messages::FeedbackInput;
+use coaching::edge::http::{
     caller, is_message_id, json_body, json_response, message_not_found, path_param, Problem,
 };
-use coaching::messages::FeedbackInput;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 

@@ -7,12 +7,12 @@
 //! planned instead of storing it twice.
 
 use chrono::Utc;
+use coaching::app::generation::Generator;
+use coaching::aws::dynamo::Created;
+use coaching::domain::messages::Message;
+use coaching::edge::http::{caller, json_body, json_response, query_params, Problem};
 use coaching::engine::plan::Skipped;
-use coaching::generation::Generator;
-use coaching::http::{caller, json_body, json_response, query_params, Problem};
-use coaching::messages::Message;
-use coaching::report::nothing_planned_because;
-use coaching::store::Created;
+use coaching::views::summary::nothing_planned_because;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         &messages,
         &stats,
         now,
-        coaching::generation::plan_seed(user.as_str(), now),
+        coaching::app::generation::plan_seed(user.as_str(), now),
     );
     let prefs = &profile.preferences.preferences;
 
@@ -101,7 +101,7 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         nothing_planned_because: None,
     };
     for planned in &result.messages {
-        let message = Message::scheduled(planned, now);
+        let message = planned.scheduled(now);
         match stores
             .messages
             .create(&user, &message)

@@ -2,10 +2,10 @@
 //! best and most active hours, and which kinds of message worked best for the caller.
 
 use chrono::Utc;
+use coaching::edge::http::{caller, json_response, query_params, Problem};
 use coaching::engine::state::Population;
 use coaching::engine::summary::BehaviourSummary;
-use coaching::http::{caller, json_response, query_params, Problem};
-use coaching::report::insights;
+use coaching::views::summary::insights;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 

@@ -1,8 +1,8 @@
 //! `GET /coaching/personalization`: the caller's preference document (defaults at version 0
 //! when they have none yet), with its version as `ETag`.
 
-use coaching::http::{caller, etag, json_response, Problem};
-use coaching::store::ProfileStore;
+use coaching::aws::dynamo::ProfileStore;
+use coaching::edge::http::{caller, etag, json_response, Problem};
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 

@@ -2,9 +2,9 @@
 //! current and longest streak, and the next scheduled message.
 
 use chrono::Utc;
+use coaching::edge::http::{caller, json_response, query_params, Problem};
 use coaching::engine::summary::BehaviourSummary;
-use coaching::http::{caller, json_response, query_params, Problem};
-use coaching::report::summarise;
+use coaching::views::summary::summarise;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 

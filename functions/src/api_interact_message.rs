@@ -8,11 +8,12 @@
 //! delivered at least once (consumers dedupe by message id).
 
 use chrono::Utc;
-use coaching::bus::{Bus, DomainEvent, MessageActedOn};
-use coaching::http::{
+use coaching::aws::eventbridge::Bus;
+use coaching::domain::events::{DomainEvent, MessageActedOn};
+use coaching::domain::messages::{interact, Interaction, InteractionError, Message};
+use coaching::edge::http::{
     caller, is_message_id, json_body, json_response, message_not_found, path_param, Problem,
 };
-use coaching::messages::{interact, Interaction, InteractionError, Message};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::{Deserialize, Serialize};
@@ -106,7 +107,7 @@ async fn respond(
 /// Publishes `MessageActedOn` for an `acted` call on a message that is acted on.
 async fn announce(
     bus: Option<&Bus>,
-    user: &coaching::user::UserId,
+    user: &coaching::domain::user::UserId,
     action: Interaction,
     m: &Message,
 ) -> Result<(), Problem> {

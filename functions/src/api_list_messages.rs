@@ -1,10 +1,12 @@
 //! `GET /coaching/messages`: the caller's messages, newest first, filtered by `status`,
 //! `type` and `unread`, `limit` (1–100, default 20) per page, continued with `cursor`.
 
-use coaching::engine::history::MessageStatus;
-use coaching::http::{caller, decode_cursor, encode_cursor, json_response, query_params, Problem};
-use coaching::preferences::{FieldError, MessageType};
-use coaching::store::ListFilter;
+use coaching::aws::dynamo::ListFilter;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::{FieldError, MessageType};
+use coaching::edge::http::{
+    caller, decode_cursor, encode_cursor, json_response, query_params, Problem,
+};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::Serialize;
@@ -19,7 +21,7 @@ pub const DEFAULT_LIMIT: usize = 20;
 
 #[derive(Serialize)]
 struct PageView<'a> {
-    messages: &'a [coaching::messages::Message],
+    messages: &'a [coaching::domain::messages::Message],
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
 }

@@ -6,9 +6,11 @@
 //! (same document, stored version one past the one named) answers 200 as the first call did.
 
 use chrono::Utc;
-use coaching::http::{caller, etag, if_match, json_body, json_response, Problem, MAX_BODY_BYTES};
-use coaching::preferences::PreferencesInput;
-use coaching::store::{PreferencesWrite, ProfileStore, VersionedPreferences};
+use coaching::aws::dynamo::{PreferencesWrite, ProfileStore, VersionedPreferences};
+use coaching::domain::preferences::PreferencesInput;
+use coaching::edge::http::{
+    caller, etag, if_match, json_body, json_response, Problem, MAX_BODY_BYTES,
+};
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 

@@ -4,9 +4,9 @@
 //! re-enabled with the fresh token. 201 when the device is new.
 
 use chrono::{SubsecRound, Utc};
-use coaching::devices::{check_device_id, Device, DeviceInput, DeviceView};
-use coaching::http::{caller, json_body, json_response, path_param, Problem};
-use coaching::push::Push;
+use coaching::aws::sns::Push;
+use coaching::domain::devices::{check_device_id, Device, DeviceInput, DeviceView};
+use coaching::edge::http::{caller, json_body, json_response, path_param, Problem};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 

@@ -1,8 +1,8 @@
 //! What every function does once per cold start: logging, configuration and clients.
 
+use coaching::aws::dynamo::{MessageStore, ProfileStore};
+use coaching::aws::sns::{PlatformApps, Push};
 use coaching::config::{required, Config};
-use coaching::push::{PlatformApps, Push};
-use coaching::store::{MessageStore, ProfileStore};
 
 /// Logs as the Lambda runtime expects (`AWS_LAMBDA_LOG_FORMAT=JSON` gives JSON lines).
 pub fn init_tracing() {
@@ -14,17 +14,17 @@ pub fn init_tracing() {
 pub struct Stores {
     pub profiles: ProfileStore,
     pub messages: MessageStore,
-    pub templates: coaching::store::TemplateStore,
+    pub templates: coaching::aws::dynamo::TemplateStore,
 }
 
 /// The stores over the configured tables, or the configuration error naming what is missing.
 pub async fn stores() -> Result<Stores, lambda_http::Error> {
     let config = Config::from_env()?;
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     Ok(Stores {
         profiles: ProfileStore::new(client.clone(), config.profiles_table),
         messages: MessageStore::new(client.clone(), config.messages_table, config.stats_table),
-        templates: coaching::store::TemplateStore::new(client, config.templates_table),
+        templates: coaching::aws::dynamo::TemplateStore::new(client, config.templates_table),
     })
 }
 
@@ -41,25 +41,25 @@ pub async fn push() -> Result<Push, lambda_http::Error> {
         fcm: required("FCM_PLATFORM_APPLICATION_ARN")?,
     };
     Ok(Push::new(
-        aws_sdk_sns::Client::new(&coaching::config::aws().await),
+        aws_sdk_sns::Client::new(&coaching::aws::sdk_config().await),
         apps,
     ))
 }
 
 /// The coach bus named by `EVENT_BUS_NAME`.
-pub async fn bus() -> Result<coaching::bus::Bus, lambda_http::Error> {
+pub async fn bus() -> Result<coaching::aws::eventbridge::Bus, lambda_http::Error> {
     let name = required("EVENT_BUS_NAME")?;
-    Ok(coaching::bus::Bus::new(
-        aws_sdk_eventbridge::Client::new(&coaching::config::aws().await),
+    Ok(coaching::aws::eventbridge::Bus::new(
+        aws_sdk_eventbridge::Client::new(&coaching::aws::sdk_config().await),
         name,
     ))
 }
 
 /// Leases and run records in the statistics table.
-pub async fn job_store() -> Result<coaching::store::JobStore, lambda_http::Error> {
+pub async fn job_store() -> Result<coaching::aws::dynamo::JobStore, lambda_http::Error> {
     let config = Config::from_env()?;
-    Ok(coaching::store::JobStore::new(
-        aws_sdk_dynamodb::Client::new(&coaching::config::aws().await),
+    Ok(coaching::aws::dynamo::JobStore::new(
+        aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await),
         config.stats_table,
     ))
 }
@@ -67,10 +67,10 @@ pub async fn job_store() -> Result<coaching::store::JobStore, lambda_http::Error
 /// The SQS queue whose URL is in the variable `name`.
 pub async fn work_queue(
     name: &'static str,
-) -> Result<coaching::work_queue::WorkQueue, lambda_http::Error> {
+) -> Result<coaching::aws::sqs::WorkQueue, lambda_http::Error> {
     let url = required(name)?;
-    Ok(coaching::work_queue::WorkQueue::new(
-        aws_sdk_sqs::Client::new(&coaching::config::aws().await),
+    Ok(coaching::aws::sqs::WorkQueue::new(
+        aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await),
         url,
     ))
 }
@@ -78,9 +78,9 @@ pub async fn work_queue(
 /// What the job functions use: the stores, job records, the bus and the work queue.
 pub struct Jobs {
     pub stores: Stores,
-    pub jobs: coaching::store::JobStore,
-    pub bus: coaching::bus::Bus,
-    pub queue: coaching::work_queue::WorkQueue,
+    pub jobs: coaching::aws::dynamo::JobStore,
+    pub bus: coaching::aws::eventbridge::Bus,
+    pub queue: coaching::aws::sqs::WorkQueue,
 }
 
 /// The job clients; the work queue is `GENERATE_QUEUE_URL`.
@@ -97,7 +97,7 @@ pub async fn jobs() -> Result<Jobs, lambda_http::Error> {
 pub struct Delivery {
     pub stores: Stores,
     pub push: Push,
-    pub bus: coaching::bus::Bus,
+    pub bus: coaching::aws::eventbridge::Bus,
 }
 
 impl Delivery {
@@ -106,8 +106,8 @@ impl Delivery {
     pub fn deliverer(
         &self,
         clock: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> coaching::delivery::Deliverer<'_> {
-        coaching::delivery::Deliverer {
+    ) -> coaching::app::delivery::Deliverer<'_> {
+        coaching::app::delivery::Deliverer {
             profiles: &self.stores.profiles,
             messages: &self.stores.messages,
             push: &self.push,

@@ -3,15 +3,16 @@
 //! is not a valid `ActivityLogged` fails with a structured error, so after the rule's retries
 //! it lands in the dead-letter queue instead of vanishing.
 //!
-//! An event is decided as of its bus `time` (see `activity::event_clock`): a retry decides
+//! An event is decided as of its bus `time` (see `app::activity::event_clock`): a retry decides
 //! what the first attempt would have, and a replay of past events decides as it did then.
 
 use chrono::Utc;
-use coaching::activity::{event_clock, ActivityConsumer, ActivityError};
-use coaching::delivery::Outcome;
-use coaching::engine::summary::{ActivityEvent, Applied};
-use coaching::generation::Generator;
-use coaching::lambda_events::BusEvent;
+use coaching::app::activity::{event_clock, ActivityConsumer, ActivityError};
+use coaching::app::delivery::Outcome;
+use coaching::app::generation::Generator;
+use coaching::domain::events::ActivityEvent;
+use coaching::edge::events::BusEvent;
+use coaching::engine::summary::Applied;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -51,7 +52,7 @@ fn outcome_name(o: &Option<Outcome>) -> &'static str {
 /// Records one `ActivityLogged` event.
 pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Answer, Error> {
     let bus: BusEvent<ActivityEvent> = serde_json::from_value(event.payload).map_err(|e| {
-        ActivityError::Invalid(vec![coaching::preferences::FieldError::new(
+        ActivityError::Invalid(vec![coaching::domain::preferences::FieldError::new(
             "detail",
             e.to_string(),
         )])

@@ -4,10 +4,10 @@
 //! computed now (today's, a missing one, or when asked to recompute).
 
 use chrono::{Duration, NaiveDate, Utc};
-use coaching::analytics::{report, DailyReport};
-use coaching::preferences::FieldError;
-use coaching::store::daily::DAILY_RETENTION_DAYS;
-use coaching::store::MessageStore;
+use coaching::aws::dynamo::MessageStore;
+use coaching::domain::preferences::FieldError;
+use coaching::views::analytics::{report, DailyReport};
+use coaching::views::counters::DAILY_RETENTION_DAYS;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,9 +1,10 @@
 //! `job-cleanup` (weekly) and `admin-cleanup` (`{"days": N}`): deletes messages past the
-//! retention policy that TTL has not removed (see `coaching::cleanup`).
+//! retention policy that TTL has not removed (see `coaching::app::cleanup`).
 
 use chrono::Utc;
-use coaching::cleanup::{clean, Cleaned, Policy, MAX_DAYS, MIN_DAYS};
-use coaching::preferences::FieldError;
+use coaching::aws::dynamo::cleanup::clean;
+use coaching::domain::preferences::FieldError;
+use coaching::engine::retention::{Cleaned, Policy, MAX_DAYS, MIN_DAYS};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,7 +21,7 @@ pub struct Cleanup {
 pub async fn clients() -> Result<Cleanup, Error> {
     let config = coaching::Config::from_env()?;
     Ok(Cleanup {
-        client: aws_sdk_dynamodb::Client::new(&coaching::config::aws().await),
+        client: aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await),
         messages_table: config.messages_table,
     })
 }

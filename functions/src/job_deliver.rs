@@ -4,8 +4,8 @@
 //! `as_of`, the (past) instant to deliver as of — a replay's clock.
 
 use chrono::{DateTime, Utc};
-use coaching::delivery::DeliveryRun;
-use coaching::metrics;
+use coaching::app::delivery::DeliveryRun;
+use coaching::views::metrics;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 

@@ -5,16 +5,16 @@
 //! without `version` — or `{"action": "list"}`): a stored model, or the versions.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use coaching::aws::dynamo::{MessageStore, ProfileStore, TemplateStore};
 use coaching::engine::learned::{Model, FIT_DAYS};
 use coaching::engine::risk::fit_risk;
-use coaching::store::{MessageStore, ProfileStore, TemplateStore};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::admin::{payload, replay_clock, AdminError};
 use crate::admin_experiments::report;
-use coaching::preferences::FieldError;
+use coaching::domain::preferences::FieldError;
 
 /// Items per page of the summaries' scan.
 const SCAN_PAGE: i32 = 500;

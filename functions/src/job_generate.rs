@@ -2,13 +2,13 @@
 //! work item per scan segment. The schedule's payload is not read.
 
 use chrono::Utc;
-use coaching::generation::{start_run, RunStarted, DEFAULT_SEGMENTS, MAX_SEGMENTS};
+use coaching::app::generation::{start_run, RunStarted, DEFAULT_SEGMENTS, MAX_SEGMENTS};
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
 use crate::admin::{payload, replay_clock, AdminError};
 use crate::Jobs;
-use coaching::preferences::FieldError;
+use coaching::domain::preferences::FieldError;
 
 /// Segments per run: `GENERATE_SEGMENTS` (1–1000), else the default.
 pub fn segments_from_env() -> Result<u32, Error> {

@@ -4,9 +4,9 @@
 //! message (`ReportBatchItemFailures`), so only failed items are retried and, after repeated
 //! failures, dead-lettered.
 
-use coaching::bus::GenerateSegment;
-use coaching::generation::{Generator, SegmentRun, SegmentWorker};
-use coaching::lambda_events::{BatchItemFailure, BusEvent, SqsBatchResponse, SqsEvent};
+use coaching::app::generation::{Generator, SegmentRun, SegmentWorker};
+use coaching::domain::events::GenerateSegment;
+use coaching::edge::events::{BatchItemFailure, BusEvent, SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::json;
 
@@ -17,7 +17,7 @@ pub const BUSY_DELAY_SECS: i32 = 10;
 
 fn envelope(work: &GenerateSegment) -> String {
     json!({
-        "source": coaching::bus::COACH_SOURCE,
+        "source": coaching::domain::events::COACH_SOURCE,
         "detail-type": "GenerateSegment",
         "detail": work,
     })

@@ -3,9 +3,9 @@
 //! (the alarms in template.yaml watch them).
 
 use chrono::Utc;
-use coaching::health::{check, HealthReport};
-use coaching::metrics;
-use coaching::work_queue::WorkQueue;
+use coaching::app::health::{check, HealthReport};
+use coaching::aws::sqs::WorkQueue;
+use coaching::views::metrics;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
@@ -21,7 +21,7 @@ pub struct Health {
 
 /// The health clients.
 pub async fn clients() -> Result<Health, Error> {
-    let sqs = aws_sdk_sqs::Client::new(&coaching::config::aws().await);
+    let sqs = aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await);
     let spec = coaching::config::required("DEAD_LETTER_QUEUES")?;
     let mut dead_letters = Vec::new();
     for part in spec.split(',').filter(|p| !p.trim().is_empty()) {

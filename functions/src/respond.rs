@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use coaching::http::Problem;
+use coaching::edge::http::Problem;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 
@@ -16,7 +16,7 @@ pub fn finish(
 }
 
 /// Logs a storage failure and answers 500.
-pub fn internal(what: &'static str) -> impl Fn(coaching::store::StoreError) -> Problem {
+pub fn internal(what: &'static str) -> impl Fn(coaching::aws::dynamo::StoreError) -> Problem {
     move |e| {
         tracing::error!(error = %e, "{what} failed");
         Problem::internal()
@@ -24,13 +24,13 @@ pub fn internal(what: &'static str) -> impl Fn(coaching::store::StoreError) -> P
 }
 
 /// Logs a push-service failure and answers 502: the request was fine, SNS was not.
-pub fn upstream(what: &'static str) -> impl Fn(coaching::push::PushError) -> Problem {
+pub fn upstream(what: &'static str) -> impl Fn(coaching::aws::sns::PushError) -> Problem {
     move |e| log_upstream(what, e)
 }
 
 /// Logs an event-bus failure and answers 502; the change is stored, so a retry is safe and
 /// publishes again.
-pub fn bus_failed(what: &'static str) -> impl Fn(coaching::bus::BusError) -> Problem {
+pub fn bus_failed(what: &'static str) -> impl Fn(coaching::aws::eventbridge::BusError) -> Problem {
     move |e| {
         tracing::error!(error = %e, "{what} failed");
         Problem::new(

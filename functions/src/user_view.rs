@@ -1,11 +1,11 @@
 //! Reads shared by the summary, insights and generate functions: the caller's profile and
 //! retained messages, fetched concurrently (one Query each).
 
-use coaching::http::Problem;
-use coaching::messages::Message;
-use coaching::store::messages::MAX_MESSAGES_READ;
-use coaching::store::Profile;
-use coaching::user::UserId;
+use coaching::aws::dynamo::messages::MAX_MESSAGES_READ;
+use coaching::aws::dynamo::Profile;
+use coaching::domain::messages::Message;
+use coaching::domain::user::UserId;
+use coaching::edge::http::Problem;
 
 use crate::respond::internal;
 use crate::Stores;

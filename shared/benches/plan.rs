@@ -7,16 +7,18 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
+use coaching::domain::events::ActivityEvent;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::{MessageType, Preferences, Timezone, Tone};
 use coaching::engine::catalogue::default_templates;
 use coaching::engine::experiments::Experiment;
-use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::history::HistoryEntry;
 use coaching::engine::learned::Priors;
 use coaching::engine::rng::Rng;
 use coaching::engine::state::Population;
-use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
+use coaching::engine::summary::BehaviourSummary;
 use coaching::engine::templates::{Catalogue, StatsMap, VariantStats};
 use coaching::engine::{plan, PlanInput};
-use coaching::preferences::{MessageType, Preferences, Timezone, Tone};
 
 const ZONES: [&str; 5] = [
     "Europe/Madrid",

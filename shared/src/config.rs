@@ -1,8 +1,6 @@
 //! Configuration read from the environment once, at cold start. A missing variable fails fast
 //! with a message that names it.
 
-use aws_config::{BehaviorVersion, SdkConfig};
-
 /// A configuration problem found at cold start.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -41,10 +39,4 @@ pub fn required(name: &'static str) -> Result<String, ConfigError> {
         Ok(v) if !v.trim().is_empty() => Ok(v),
         _ => Err(ConfigError::Missing(name)),
     }
-}
-
-/// The AWS SDK configuration from the standard chain. Service endpoints come from the SDK's own
-/// variables (`AWS_ENDPOINT_URL_DYNAMODB`, …), which is how the local stack is reached.
-pub async fn aws() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
 }

@@ -1,43 +1,26 @@
-//! `coaching`: everything the Tug Coach functions share.
+//! `coaching`: everything the Tug Coach functions share, in six groups. Each group may use
+//! only the groups listed before it (`tests/layers.rs` checks it):
 //!
-//! - [`engine`]: the coaching engine (pure: analysis, triggers, tone, timing, caps, templates).
-//! - [`preferences`]: the user's coaching preferences (pure domain: types, defaults, validation).
-//! - [`http`]: API Gateway HTTP API edge helpers (caller identity, bounded JSON bodies, problem+json).
-//! - [`messages`], [`devices`]: stored messages with their interactions, push devices.
-//! - [`metrics`]: CloudWatch Embedded Metric Format.
-//! - [`report`]: the summary and insights the app shows.
-//! - [`push`]: SNS mobile-push endpoints.
-//! - [`analytics`]: daily rates, engagement times and experiment tests from counters.
-//! - [`activity`]: activity events into behaviour summaries, milestone celebrations.
-//! - [`health`]: queue depth, stuck claims, delivery success, dead letters.
-//! - [`cleanup`]: the retention policy for what TTL does not cover.
-//! - [`delivery`]: send-time decisions, push payloads and the deliverer.
-//! - [`generation`]: planning users and storing their messages (manual run, segment worker).
-//! - [`bus`]: domain events and the EventBridge adapter; [`lambda_events`]: SQS and bus event shapes.
-//! - [`store`]: DynamoDB adapters, the only code here that calls the AWS SDK.
-//! - [`user`]: the coached user's identity.
-//! - [`work_queue`]: SQS work queues (a worker handing work back).
-//! - [`config`]: environment configuration, read once at cold start.
+//! 1. [`domain`]: the vocabulary — users, preferences, devices, messages, domain events.
+//! 2. [`engine`]: the coaching decisions, pure and deterministic, over domain data.
+//! 3. [`views`]: what the app and the operators read — the user's summary and insights, daily
+//!    analytics, the counters behind them, metrics lines.
+//! 4. [`aws`]: the adapters, the only code that calls the AWS SDK — DynamoDB tables and their
+//!    access patterns, SNS push, EventBridge, SQS.
+//! 5. [`app`]: the use cases — activity, generation, delivery, health, cleanup — composed from
+//!    the engine's decisions and the adapters.
+//! 6. [`edge`]: what the Lambda handlers share to translate events and responses — HTTP
+//!    helpers (identity, bodies, versions, problem+json) and the non-HTTP event shapes.
+//!
+//! [`config`] (environment settings, read once at cold start) stands apart and uses nothing.
+//! Design notes: `docs/architecture.md`.
 
-pub mod activity;
-pub mod analytics;
-pub mod bus;
-pub mod cleanup;
+pub mod app;
+pub mod aws;
 pub mod config;
-pub mod delivery;
-pub mod devices;
+pub mod domain;
+pub mod edge;
 pub mod engine;
-pub mod generation;
-pub mod health;
-pub mod http;
-pub mod lambda_events;
-pub mod messages;
-pub mod metrics;
-pub mod preferences;
-pub mod push;
-pub mod report;
-pub mod store;
-pub mod user;
-pub mod work_queue;
+pub mod views;
 
 pub use config::Config;

@@ -5,17 +5,21 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
+use coaching::domain::events::ActivityEvent;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::{
+    MessageFrequency, MessageType, Preferences, TimeWindow, Timezone,
+};
 use coaching::engine::caps::{caps, MIN_GAP_HOURS};
 use coaching::engine::catalogue::default_templates;
-use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::history::HistoryEntry;
 use coaching::engine::learned::Priors;
 use coaching::engine::plan::{message_id, SkipReason};
 use coaching::engine::state::Population;
-use coaching::engine::summary::{ActivityEvent, BehaviourSummary};
+use coaching::engine::summary::BehaviourSummary;
 use coaching::engine::templates::{Catalogue, StatsMap};
 use coaching::engine::timing::in_quiet_hours;
 use coaching::engine::{plan, Plan, PlanInput};
-use coaching::preferences::{MessageFrequency, MessageType, Preferences, TimeWindow, Timezone};
 use proptest::prelude::*;
 
 struct World {
@@ -242,7 +246,7 @@ fn a_high_risk_evening_gets_an_urgent_warning_soon() {
     let m = &plan.messages[0];
     assert_eq!(m.message_type, MessageType::RiskWarning);
     assert_eq!(m.priority, 100);
-    assert_eq!(m.tone, coaching::preferences::Tone::Urgent);
+    assert_eq!(m.tone, coaching::domain::preferences::Tone::Urgent);
     assert!(m.send_at - now <= Duration::minutes(15), "{}", m.send_at);
     assert!(m.title.contains("12"), "{}", m.title);
     assert!(m.expires_at <= utc(2026, 3, 11, 0, 0));
@@ -296,8 +300,8 @@ fn a_fitted_risk_model_decides_the_streak_risk() {
 
 #[test]
 fn the_learned_dose_holds_back_a_push_after_a_heavy_week() {
+    use coaching::domain::user::Segment;
     use coaching::engine::learned::{DoseFit, Model, Tally, TypeFit};
-    use coaching::engine::segment::Segment;
     let now = utc(2026, 3, 10, 12, 0);
     let mut p = prefs("UTC");
     p.message_frequency = MessageFrequency::Frequent;
@@ -339,7 +343,7 @@ fn the_learned_dose_holds_back_a_push_after_a_heavy_week() {
                 message_type: MessageType::GeneralWisdom,
                 template_id: "wisdom-identity".into(),
                 variant_id: "a".into(),
-                tone: coaching::preferences::Tone::Wise,
+                tone: coaching::domain::preferences::Tone::Wise,
                 send_at: now - Duration::hours(5 + 14 * i),
                 status: MessageStatus::Sent,
                 read_at: None,
@@ -492,13 +496,13 @@ prop_compose! {
         p.language = ["en", "es", "de"][language].into();
         p.message_frequency = [MessageFrequency::Minimal, MessageFrequency::Optimal, MessageFrequency::Frequent, MessageFrequency::Daily][freq];
         p.quiet_hours = quiet.map(|(h, q, len)| {
-            let start = coaching::preferences::LocalTime::from_hm(h, q * 15).expect("t");
+            let start = coaching::domain::preferences::LocalTime::from_hm(h, q * 15).expect("t");
             let end_min = (h * 60 + q * 15 + len * 60) % 1440;
-            TimeWindow { start, end: coaching::preferences::LocalTime::from_hm(end_min / 60, end_min % 60).expect("t") }
+            TimeWindow { start, end: coaching::domain::preferences::LocalTime::from_hm(end_min / 60, end_min % 60).expect("t") }
         });
         p.preferred_windows = windows.iter().map(|(h, len)| TimeWindow {
-            start: coaching::preferences::LocalTime::from_hm(*h, 0).expect("t"),
-            end: coaching::preferences::LocalTime::from_hm((h + len) % 24, 0).expect("t"),
+            start: coaching::domain::preferences::LocalTime::from_hm(*h, 0).expect("t"),
+            end: coaching::domain::preferences::LocalTime::from_hm((h + len) % 24, 0).expect("t"),
         }).filter(|w| w.start != w.end).collect();
         let history = history_hours.iter().enumerate().map(|(i, h)| HistoryEntry {
             message_id: format!("h{i}"),
@@ -506,7 +510,7 @@ prop_compose! {
             message_type: MessageType::GeneralWisdom,
             template_id: "wisdom-identity".into(),
             variant_id: "a".into(),
-            tone: coaching::preferences::Tone::Wise,
+            tone: coaching::domain::preferences::Tone::Wise,
             send_at: now + Duration::hours(*h),
             status: if i % 5 == 4 { MessageStatus::Failed } else { MessageStatus::Sent },
             read_at: None,

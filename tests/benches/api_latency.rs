@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use coach_tests::{call, push, seed_message, stores, token, unique_user};
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::store::ListFilter;
-use coaching::user::UserId;
+use coaching::aws::dynamo::ListFilter;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
 use serde_json::json;
 
 const WARMUP: usize = 20;

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use coach_tests::{invoke, jobs, push, quiet_now_preferences, seed_message, unique_user};
-use coaching::devices::{Device, Platform};
-use coaching::engine::history::MessageStatus;
-use coaching::preferences::MessageType;
-use coaching::store::batch::write_all;
-use coaching::user::UserId;
+use coaching::aws::dynamo::batch::write_all;
+use coaching::domain::devices::{Device, Platform};
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::preferences::MessageType;
+use coaching::domain::user::UserId;
 use futures::stream::{self, StreamExt};
 use serde_json::json;
 
@@ -57,7 +57,7 @@ async fn main() {
         .await;
 
     // Raw BatchWriteItem: message-sized items, four writers, 25 per call.
-    let client = aws_sdk_dynamodb::Client::new(&coaching::config::aws().await);
+    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     let table = coach_tests::env("MESSAGES_TABLE");
     let template = seed_message(
         s,
@@ -68,9 +68,11 @@ async fn main() {
         -48,
     )
     .await;
-    let item =
-        coaching::store::MessageStore::item(&UserId::parse("raw-template").expect("id"), &template)
-            .expect("item");
+    let item = coaching::aws::dynamo::MessageStore::item(
+        &UserId::parse("raw-template").expect("id"),
+        &template,
+    )
+    .expect("item");
     let requests: Vec<_> = (0..RAW_ITEMS)
         .map(|i| {
             let mut it = item.clone();
@@ -131,7 +133,7 @@ async fn main() {
     let mut due = 0;
     for i in 0..DELIVERY_USERS {
         let user = UserId::parse(&format!("{prefix}-d{i:04}")).expect("user");
-        let prefs: coaching::preferences::PreferencesInput =
+        let prefs: coaching::domain::preferences::PreferencesInput =
             serde_json::from_value(json!({"quiet_hours": null})).expect("input");
         s.profiles
             .put_preferences(

@@ -94,7 +94,7 @@ pub async fn stores() -> functions::Stores {
 }
 
 /// SNS push as the device functions build it.
-pub async fn push() -> coaching::push::Push {
+pub async fn push() -> coaching::aws::sns::Push {
     functions::push()
         .await
         .expect("the platform applications are set by coach-local test")
@@ -105,10 +105,10 @@ pub async fn seed_message(
     stores: &functions::Stores,
     user: &str,
     occurrence: &str,
-    message_type: coaching::preferences::MessageType,
-    status: coaching::engine::history::MessageStatus,
+    message_type: coaching::domain::preferences::MessageType,
+    status: coaching::domain::messages::MessageStatus,
     hours_ago: i64,
-) -> coaching::messages::Message {
+) -> coaching::domain::messages::Message {
     use coaching::engine::plan::{message_id, PlannedMessage, Reason};
     let now = chrono::Utc::now();
     let send_at = now - chrono::Duration::hours(hours_ago);
@@ -118,8 +118,8 @@ pub async fn seed_message(
         message_type,
         category: message_type.category(),
         priority: 10,
-        tone: coaching::preferences::Tone::Encouraging,
-        segment: coaching::engine::segment::Segment::GettingStarted,
+        tone: coaching::domain::preferences::Tone::Encouraging,
+        segment: coaching::domain::user::Segment::GettingStarted,
         template_id: format!("test-{}", uuid::Uuid::new_v4()),
         variant_id: "a".into(),
         experiment_id: None,
@@ -134,12 +134,12 @@ pub async fn seed_message(
             figures: Default::default(),
         },
     };
-    let mut m = coaching::messages::Message::scheduled(&planned, send_at);
+    let mut m = planned.scheduled(send_at);
     m.status = status;
-    if status != coaching::engine::history::MessageStatus::Scheduled {
+    if status != coaching::domain::messages::MessageStatus::Scheduled {
         m.delivered_at = Some(m.send_at);
     }
-    let user = coaching::user::UserId::parse(user).expect("test user id");
+    let user = coaching::domain::user::UserId::parse(user).expect("test user id");
     stores
         .messages
         .create(&user, &m)
@@ -174,7 +174,7 @@ pub struct Endpoint {
 /// Every live endpoint of both platform applications, read with
 /// ListEndpointsByPlatformApplication (moto's `/moto-api/data.json` keeps deleted ones).
 pub async fn sns_endpoints() -> Vec<Endpoint> {
-    let sns = aws_sdk_sns::Client::new(&coaching::config::aws().await);
+    let sns = aws_sdk_sns::Client::new(&coaching::aws::sdk_config().await);
     let mut out = Vec::new();
     for app in [
         "APNS_PLATFORM_APPLICATION_ARN",
@@ -235,10 +235,10 @@ pub async fn jobs() -> functions::Jobs {
 
 /// Preferences for a user in `zone` with quiet hours around the current local time, so
 /// nothing planned for them is due while the tests run.
-pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::preferences::Preferences {
+pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::domain::preferences::Preferences {
     use chrono::Timelike;
     let hour = chrono::Utc::now().with_timezone(&zone).hour();
-    let input: coaching::preferences::PreferencesInput =
+    let input: coaching::domain::preferences::PreferencesInput =
         serde_json::from_value(serde_json::json!({
             "timezone": zone.name(),
             "quiet_hours": {
@@ -299,9 +299,9 @@ pub fn cli_invoke_json(function: &str, payload: &Value) -> (bool, String, Value)
 /// The stored message `id` of `user` (it must exist).
 pub async fn stored_message(
     stores: &functions::Stores,
-    user: &coaching::user::UserId,
+    user: &coaching::domain::user::UserId,
     id: String,
-) -> coaching::messages::Message {
+) -> coaching::domain::messages::Message {
     stores
         .messages
         .get(user, &id)

@@ -232,8 +232,8 @@ Try:
 
 /// Gives the demo user a preference document once; returns its current version.
 async fn seed_demo_user(stack: &Stack) -> Result<u64, String> {
-    use coaching::preferences::PreferencesInput;
-    use coaching::store::{PreferencesWrite, ProfileStore};
+    use coaching::aws::dynamo::{PreferencesWrite, ProfileStore};
+    use coaching::domain::preferences::PreferencesInput;
 
     let table = stack
         .bindings
@@ -242,7 +242,7 @@ async fn seed_demo_user(stack: &Stack) -> Result<u64, String> {
         .map(|b| b.reference.clone())
         .ok_or("template.yaml has no ProfilesTable")?;
     let store = ProfileStore::new(stack.dynamodb_client().await, table);
-    let user = coaching::user::UserId::parse(DEMO_USER)?;
+    let user = coaching::domain::user::UserId::parse(DEMO_USER)?;
     let current = store.preferences(&user).await.map_err(|e| e.to_string())?;
     if current.version > 0 {
         return Ok(current.version);

@@ -17,10 +17,10 @@ pub mod world;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use coaching::app::generation::Generator;
 use coaching::engine::learned::{Model, Priors, FIT_DAYS};
 use coaching::engine::risk::fit_risk;
 use coaching::engine::templates::StatsMap;
-use coaching::generation::Generator;
 use rayon::prelude::*;
 
 use population::Population;

@@ -12,7 +12,7 @@ use coach_sim::population::Population;
 use coach_sim::report::Report;
 use coach_sim::world::Policy;
 use coach_sim::{plots, run, run_steps, RunConfig};
-use coaching::generation::Generator;
+use coaching::app::generation::Generator;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The engine allocates small strings and vectors on every plan; glibc's allocator serialises

@@ -1,7 +1,7 @@
 //! The user model's formulas (`../shared/SIMULATION.md`, "One simulated day"), as pure
 //! functions of a user's true parameters and the moment.
 
-use coaching::preferences::{MessageType, Tone};
+use coaching::domain::preferences::{MessageType, Tone};
 
 use crate::population::UserParams;
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use coaching::preferences::{MessageFrequency, MessageType, Tone};
+use coaching::domain::preferences::{MessageFrequency, MessageType, Tone};
 use rand::Rng;
 use serde::Deserialize;
 

@@ -235,7 +235,7 @@ pub fn breakdown(runs: &[RunResult]) -> String {
             100.0 * ratio(sum(&|r| r.done_before), delivered),
             100.0 * ratio(sum(&|r| r.repeats), delivered),
         ));
-        for t in coaching::preferences::MessageType::ALL {
+        for t in coaching::domain::preferences::MessageType::ALL {
             let i = t as usize;
             let n = sum(&|r| r.by_type[i][0]);
             if n == 0 {

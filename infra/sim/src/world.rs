@@ -11,22 +11,24 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
-use coaching::activity::{celebration, deliver_at_once, validate};
-use coaching::delivery::{decide, Decision};
+use coaching::app::activity::{celebration, deliver_at_once, validate};
+use coaching::app::generation::{plan_seed, Generator};
+use coaching::domain::events::ActivityEvent;
+use coaching::domain::messages::MessageStatus;
+use coaching::domain::messages::{
+    interact, Delivery, FeedbackInput, Interaction, Message, REWARD_WINDOW_HOURS,
+};
+use coaching::domain::preferences::{MessageType, Preferences, PreferencesInput};
 use coaching::engine::caps::{caps, local_day, Counted};
-use coaching::engine::history::{HistoryEntry, MessageStatus};
+use coaching::engine::delivery::{decide, Decision};
+use coaching::engine::history::HistoryEntry;
 use coaching::engine::plan::{message_id, Plan, PlannedMessage, Reason, SkipReason};
 use coaching::engine::state::analyse;
-use coaching::engine::summary::{ActivityEvent, Applied, BehaviourSummary};
+use coaching::engine::summary::{Applied, BehaviourSummary};
 use coaching::engine::templates::{render, StatsMap, TargetContext, Template, TimeOfDay, Vars};
 use coaching::engine::timing::in_quiet_hours;
 use coaching::engine::triggers::{detect, local_instant};
-use coaching::generation::{plan_seed, Generator};
-use coaching::messages::{
-    interact, Delivery, FeedbackInput, Interaction, Message, REWARD_WINDOW_HOURS,
-};
-use coaching::preferences::{MessageType, Preferences, PreferencesInput};
-use coaching::store::daily::counter_adds;
+use coaching::views::counters::counter_adds;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -99,7 +101,7 @@ pub struct StatDelta {
 }
 
 /// A change to one day's counter, as the statistics table's transactions ADD it
-/// (`store::daily::counter_adds`): the learners' daily fit reads these.
+/// (`views::counters::counter_adds`): the learners' daily fit reads these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayCount {
     pub day: NaiveDate,
@@ -576,7 +578,7 @@ impl SimUser {
         let Some(planned) = celebration(&plan) else {
             return;
         };
-        let message = Message::scheduled(planned, at);
+        let message = planned.scheduled(at);
         let at_once = deliver_at_once(&message, at);
         if let Some(i) = self.create(message) {
             if at_once {
@@ -630,7 +632,7 @@ impl SimUser {
                 h.acted_at = m.acted_at;
                 h.rewarded = m.rewarded_at.is_some();
             }
-            None => self.history.push(m.history()),
+            None => self.history.push(HistoryEntry::of(m)),
         }
     }
 
@@ -660,7 +662,7 @@ impl SimUser {
             .filter(|s| s.reason == SkipReason::LowValue)
             .count() as u64;
         for p in &plan.messages {
-            self.create(Message::scheduled(p, now));
+            self.create(p.scheduled(now));
         }
     }
 
@@ -741,7 +743,7 @@ impl SimUser {
                 figures: Default::default(),
             },
         };
-        self.create(Message::scheduled(&planned, now));
+        self.create(planned.scheduled(now));
     }
 
     /// A `job-deliver` tick: every scheduled message due by `now`, in send-time order.

@@ -4,8 +4,8 @@ use chrono::Timelike;
 use coach_sim::population::Population;
 use coach_sim::world::{natural_draws, Policy};
 use coach_sim::{draw_users, model, result, run, simulate_users, RunConfig};
-use coaching::engine::history::MessageStatus;
-use coaching::generation::Generator;
+use coaching::app::generation::Generator;
+use coaching::domain::messages::MessageStatus;
 use serde_json::{json, Value};
 
 const TINY: &str = include_str!("fixtures/tiny.json");

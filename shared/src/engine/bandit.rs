@@ -13,7 +13,6 @@
 //! without bias. A preferred tone is honoured whenever an eligible template has it.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
@@ -22,7 +21,8 @@ use super::rng::Rng;
 use super::templates::{
     choose_variant, eligible, last_use, Catalogue, Choice, StatsMap, TargetContext,
 };
-use crate::preferences::{MessageType, Tone};
+use crate::domain::messages::{ArmChance, Selection};
+use crate::domain::preferences::{MessageType, Tone};
 
 /// Share of choices made uniformly at random among the eligible arms.
 pub const HOLDOUT: f64 = 0.05;
@@ -37,34 +37,6 @@ pub const RECENCY_PENALTY: f64 = 0.05;
 pub const RECENCY_HALF_LIFE_DAYS: f64 = 14.0;
 /// Pseudo-pushes a user's tone effect is shrunk toward 0 with.
 pub const USER_STRENGTH: f64 = 6.0;
-
-/// An eligible arm and the probability the policy gave it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct ArmChance {
-    pub template_id: String,
-    pub p: f64,
-}
-
-/// How a message's template was chosen: what the learners and an off-policy evaluation need.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Selection {
-    /// Every eligible template with its probability (they sum to 1).
-    pub arms: Vec<ArmChance>,
-    /// Chosen by the uniform holdout, not by the scores.
-    pub holdout: bool,
-    /// The probability of the chosen variant, given the template.
-    pub variant_p: f64,
-    /// Days since the chosen template last reached the user (`None`: never).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seen_days: Option<u32>,
-    /// Hours from the planned send to the user's usual hour (`engine::learned::lead_bucket`;
-    /// `None`: no usual hour yet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead: Option<i32>,
-    /// Pushes the user had (or has planned) in the 7 days before this one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n7: Option<u32>,
-}
 
 impl Selection {
     /// The probability the policy gave `template_id` (0 if it was not eligible).
@@ -232,11 +204,11 @@ pub fn probabilities(scores: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::messages::MessageStatus;
+    use crate::domain::user::Segment;
     use crate::engine::catalogue::default_templates;
-    use crate::engine::history::MessageStatus;
     use crate::engine::learned::{ArmFit, Model, Tally};
     use crate::engine::risk::RiskLevel;
-    use crate::engine::segment::Segment;
     use crate::engine::templates::TimeOfDay;
     use chrono::TimeZone;
     use proptest::prelude::{prop_assert, proptest};

@@ -14,7 +14,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
-use crate::preferences::MessageFrequency;
+use crate::domain::preferences::MessageFrequency;
 
 /// Least time between two messages to one user.
 pub const MIN_GAP_HOURS: i64 = 3;

@@ -2,9 +2,9 @@
 //! English and Spanish. `admin-seed-templates` writes these; tests and benchmarks use them.
 
 use super::risk::RiskLevel;
-use super::segment::Segment;
 use super::templates::{Content, Targeting, Template, TimeOfDay, Variant};
-use crate::preferences::{MessageType as M, Tone};
+use crate::domain::preferences::{MessageType as M, Tone};
+use crate::domain::user::Segment;
 
 /// One wording: (variant id, English title, English body, Spanish title, Spanish body).
 type Wording = (
@@ -258,7 +258,7 @@ pub fn default_templates() -> Vec<Template> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preferences::MessageType;
+    use crate::domain::preferences::MessageType;
 
     #[test]
     fn at_least_thirty_valid_templates_cover_every_type_in_both_languages() {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rng::stable_unit;
 use super::templates::{is_valid_id, Template};
-use crate::preferences::FieldError;
+use crate::domain::preferences::FieldError;
 
 /// Significance level of the sequential test.
 pub const ALPHA: f64 = 0.05;

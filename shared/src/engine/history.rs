@@ -3,28 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::preferences::{MessageType, Tone};
-
-/// Where a message is in its life.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageStatus {
-    Scheduled,
-    Sending,
-    Sent,
-    Read,
-    Acted,
-    Dismissed,
-    Failed,
-    Expired,
-}
-
-impl MessageStatus {
-    /// Whether the message counts against frequency caps (it was or will be delivered).
-    pub fn counts_for_caps(self) -> bool {
-        !matches!(self, MessageStatus::Failed | MessageStatus::Expired)
-    }
-}
+use crate::domain::messages::{Message, MessageStatus};
+use crate::domain::preferences::{MessageType, Tone};
 
 /// One earlier message of the user.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -43,4 +23,23 @@ pub struct HistoryEntry {
     /// The habit followed within two hours of the delivery (the push's reward).
     #[serde(default)]
     pub rewarded: bool,
+}
+
+impl HistoryEntry {
+    /// What the engine needs to know of a stored message.
+    pub fn of(m: &Message) -> Self {
+        HistoryEntry {
+            message_id: m.id.clone(),
+            occurrence: m.occurrence.clone(),
+            message_type: m.message_type,
+            template_id: m.template_id.clone(),
+            variant_id: m.variant_id.clone(),
+            tone: m.tone,
+            send_at: m.send_at,
+            status: m.status,
+            read_at: m.read_at,
+            acted_at: m.acted_at,
+            rewarded: m.rewarded_at.is_some(),
+        }
+    }
 }

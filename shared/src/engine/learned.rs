@@ -3,7 +3,7 @@
 //! hours of its delivery), stored versioned, and read by generation as [`Priors`].
 //!
 //! The counters it is fitted from are kept by the same transactions that deliver and reward a
-//! message (`store::daily::counter_adds`), under these dimensions:
+//! message (`views::counters::counter_adds`), under these dimensions:
 //!
 //! | dimension | counts | fits |
 //! |---|---|---|
@@ -26,8 +26,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::risk::RiskModel;
-use super::segment::Segment;
-use crate::preferences::MessageType;
+use crate::domain::preferences::MessageType;
+use crate::domain::user::Segment;
 
 /// Pseudo-pushes a population-level rate is shrunk toward its parent with.
 pub const POPULATION_STRENGTH: f64 = 20.0;
@@ -123,7 +123,7 @@ pub struct DoseFit {
 /// came from. The default (no data) makes every learner start from the rules.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Model {
-    /// When it was fitted; its version is that day (`store::model`).
+    /// When it was fitted; its version is that day (`aws::dynamo::model`).
     pub fitted_at: Option<DateTime<Utc>>,
     /// The send days of the counters it was fitted from.
     pub data_from: Option<NaiveDate>,

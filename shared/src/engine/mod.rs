@@ -12,14 +12,20 @@
 //! - [`learned`], [`bandit`]: what is learned from everyone (fitted daily, stored as data) and
 //!   the template bandit that uses it.
 //! - [`plan`]: all of it together for one user.
+//! - [`delivery`]: what happens to a due message at send time; [`retention`]: what cleanup
+//!   deletes.
+//!
+//! Uses only [`crate::domain`].
 
 pub mod bandit;
 pub mod caps;
 pub mod catalogue;
+pub mod delivery;
 pub mod experiments;
 pub mod history;
 pub mod learned;
 pub mod plan;
+pub mod retention;
 pub mod risk;
 pub mod rng;
 pub mod segment;

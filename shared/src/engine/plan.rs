@@ -3,17 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::bandit::{self, tone_effects, BanditInput, Selection};
+use super::bandit::{self, tone_effects, BanditInput};
+
 use super::caps::{caps, Counted};
 use super::experiments::Experiment;
 use super::history::HistoryEntry;
 use super::learned::{lead_bucket, Priors};
 use super::rng::{stable_hash, stable_unit, Rng};
-use super::segment::Segment;
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
@@ -23,7 +23,10 @@ use super::timing::Slots;
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
 use super::value::{judged, send_minute, worth_sending};
-use crate::preferences::{MessageCategory, MessageType, Preferences, Tone};
+use crate::domain::messages::Selection;
+use crate::domain::messages::{Message, MessageReason, MessageStatus};
+use crate::domain::preferences::{MessageCategory, MessageType, Preferences, Tone};
+use crate::domain::user::Segment;
 
 /// Everything a plan depends on.
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +85,49 @@ pub struct PlannedMessage {
     pub send_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub reason: Reason,
+}
+
+impl PlannedMessage {
+    /// The stored message this plan becomes: `scheduled`, created at `now`.
+    pub fn scheduled(&self, now: DateTime<Utc>) -> Message {
+        Message {
+            id: self.id.clone(),
+            occurrence: self.occurrence.clone(),
+            message_type: self.message_type,
+            category: self.category,
+            priority: self.priority,
+            tone: self.tone,
+            segment: Some(self.segment),
+            template_id: self.template_id.clone(),
+            variant_id: self.variant_id.clone(),
+            experiment_id: self.experiment_id.clone(),
+            selection: self.selection.clone(),
+            language: self.language.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            status: MessageStatus::Scheduled,
+            created_at: now.trunc_subsecs(3),
+            send_at: self.send_at.trunc_subsecs(3),
+            expires_at: self.expires_at.trunc_subsecs(3),
+            delivered_at: None,
+            read_at: None,
+            opened_at: None,
+            acted_at: None,
+            dismissed_at: None,
+            feedback: None,
+            rewarded_at: None,
+            delivery: None,
+            reason: MessageReason {
+                trigger: self.reason.trigger.clone(),
+                figures: self
+                    .reason
+                    .figures
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect(),
+            },
+        }
+    }
 }
 
 /// Why a trigger did not become a message.

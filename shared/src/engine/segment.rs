@@ -11,29 +11,7 @@
 //!
 //! 30-day consistency is active days over the days since the first activity, at most 30.
 
-use serde::{Deserialize, Serialize};
-
-/// The five segments.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Segment {
-    HabitMaster,
-    QualityFocused,
-    ConsistencyBuilder,
-    StreakEnthusiast,
-    GettingStarted,
-}
-
-impl Segment {
-    /// Every segment.
-    pub const ALL: [Segment; 5] = [
-        Segment::HabitMaster,
-        Segment::QualityFocused,
-        Segment::ConsistencyBuilder,
-        Segment::StreakEnthusiast,
-        Segment::GettingStarted,
-    ];
-}
+use crate::domain::user::Segment;
 
 /// The figures segmentation reads.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,10 +6,11 @@ use chrono_tz::Tz;
 
 use super::history::HistoryEntry;
 use super::risk::{streak_risk, RiskInputs, RiskLevel, RiskModel, RiskMoment};
-use super::segment::{segment, Segment, SegmentInputs};
+use super::segment::{segment, SegmentInputs};
 use super::strength::{formation_probability, habit_strength};
 use super::summary::BehaviourSummary;
-use crate::preferences::Preferences;
+use crate::domain::preferences::Preferences;
+use crate::domain::user::Segment;
 
 /// Pseudo-observations the population's hour profile counts for when learning a user's best
 /// hour: with little data of their own, users get the population's best hour.

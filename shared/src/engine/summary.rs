@@ -16,26 +16,14 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::events::ActivityEvent;
+
 /// Days of per-day activity kept (covers the 365-day milestone).
 pub const WINDOW_DAYS: i64 = 400;
 /// Activity ids remembered for de-duplication.
 pub const DEDUPE_DAYS: i64 = 35;
 /// Half-life of the hour-of-week histogram, in days.
 pub const HISTOGRAM_HALF_LIFE_DAYS: f64 = 28.0;
-
-/// One logged activity, as the app's backend reports it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct ActivityEvent {
-    pub activity_id: String,
-    pub user_id: String,
-    /// The user's value (a Tug "value" such as health or family) the activity served.
-    pub value_id: String,
-    /// The value's display name, for messages (`{value}`); the id is used when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_name: Option<String>,
-    pub minutes: u32,
-    pub occurred_at: DateTime<Utc>,
-}
 
 /// Totals of one local day.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]

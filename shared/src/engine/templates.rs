@@ -10,8 +10,8 @@ use super::experiments::{assign, Experiment};
 use super::history::HistoryEntry;
 use super::risk::RiskLevel;
 use super::rng::Rng;
-use super::segment::Segment;
-use crate::preferences::{FieldError, MessageType, Tone};
+use crate::domain::preferences::{FieldError, MessageType, Tone};
+use crate::domain::user::Segment;
 
 /// A template is not sent to the same user twice within this many days.
 pub const TEMPLATE_COOLDOWN_DAYS: i64 = 7;
@@ -154,7 +154,7 @@ impl Template {
             }
             for (lang, c) in &v.content {
                 let at = format!("variants[{i}].content.{lang}");
-                if !crate::preferences::is_language_tag(lang) {
+                if !crate::domain::preferences::is_language_tag(lang) {
                     errors.push(FieldError::new(at.clone(), "not a language tag"));
                 }
                 for (field, text, max) in [

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 
 use super::caps::{Caps, Counted};
 use super::triggers::Moment;
-use crate::preferences::TimeWindow;
+use crate::domain::preferences::TimeWindow;
 
 /// Spacing of candidate send times.
 pub const SLOT_MINUTES: i64 = 15;

@@ -8,8 +8,8 @@
 //!    encouraging for users still getting started.
 
 use super::risk::RiskLevel;
-use super::segment::Segment;
-use crate::preferences::{MessageType, Tone};
+use crate::domain::preferences::{MessageType, Tone};
+use crate::domain::user::Segment;
 
 /// How long a break was, for comeback messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,10 +31,10 @@ use chrono_tz::Tz;
 
 use super::history::HistoryEntry;
 use super::risk::RiskLevel;
-use super::segment::Segment;
 use super::state::UserState;
 use super::tone::BreakLength;
-use crate::preferences::{MessageType, Preferences};
+use crate::domain::preferences::{MessageType, Preferences};
+use crate::domain::user::Segment;
 
 /// Streak lengths celebrated as milestones.
 pub const MILESTONES: [u32; 10] = [3, 7, 14, 21, 30, 60, 90, 100, 180, 365];
@@ -367,7 +367,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         if let Some(h) = s.usual_hour {
             let minute = h * 60 + 30;
             let covered = prefs.preferred_windows.iter().any(|w| {
-                crate::preferences::LocalTime::from_hm(h, 30).is_some_and(|t| w.contains(t))
+                crate::domain::preferences::LocalTime::from_hm(h, 30).is_some_and(|t| w.contains(t))
             });
             if !covered {
                 let t = b.push(

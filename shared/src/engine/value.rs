@@ -15,10 +15,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::history::{HistoryEntry, MessageStatus};
+use super::history::HistoryEntry;
+
 use super::learned::Priors;
-use crate::messages::REWARD_WINDOW_HOURS;
-use crate::preferences::MessageType;
+use crate::domain::messages::MessageStatus;
+use crate::domain::messages::REWARD_WINDOW_HOURS;
+use crate::domain::preferences::MessageType;
 
 /// Reward rate a push must credibly reach to be sent, whatever the user's own rate.
 pub const MIN_REWARD_RATE: f64 = 0.10;
@@ -190,7 +192,7 @@ pub fn send_minute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preferences::Tone;
+    use crate::domain::preferences::Tone;
     use chrono::TimeZone;
 
     fn push(ty: MessageType, days_ago: i64, rewarded: bool, now: DateTime<Utc>) -> HistoryEntry {

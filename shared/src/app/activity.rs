@@ -1,0 +1,302 @@
+//! Activity events from the app's backend: validated, counted into the user's behaviour
+//! summary exactly once, and answered with a celebration right away when they complete a
+//! milestone streak.
+//!
+//! Idempotence: the summary remembers activity ids (see `engine::summary`), so a redelivered
+//! event changes nothing; the summary is written with a version condition, so two events of
+//! the same user arriving together are both counted (the loser reads again and reapplies).
+//! A push delivered at most two hours before the activity is marked rewarded (once, by a
+//! conditional update that also counts it).
+//! The celebration's id comes from (user, milestone occurrence) and is stored with a
+//! conditional put, and it is sent through the deliverer's claim, so it goes out once.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::app::delivery::{Deliverer, Outcome};
+use crate::app::generation::Generator;
+use crate::aws::dynamo::messages::MAX_MESSAGES_READ;
+use crate::aws::dynamo::{
+    Created, DueKey, MessageStore, ProfileStore, StoreError, VersionedSummary,
+};
+use crate::domain::events::ActivityEvent;
+use crate::domain::messages::Message;
+use crate::domain::preferences::{FieldError, MessageType};
+use crate::domain::user::UserId;
+use crate::engine::plan::{Plan, PlannedMessage};
+use crate::engine::summary::{Applied, BehaviourSummary};
+
+/// Longest activity id and value id/name accepted.
+pub const MAX_ID_CHARS: usize = 128;
+/// Most minutes one activity may report (a day).
+pub const MAX_MINUTES: u32 = 24 * 60;
+/// How far in the future an activity time may be (clock skew).
+pub const MAX_FUTURE_MINUTES: i64 = 10;
+/// Summary writes attempted when other events of the user race this one.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// Why an event could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ActivityError {
+    #[error("invalid ActivityLogged event: {}", describe(.0))]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the summary kept changing under {WRITE_ATTEMPTS} attempts")]
+    Contended,
+    #[error("delivery: {0}")]
+    Delivery(String),
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Checks an event's fields; the user it belongs to.
+pub fn validate(e: &ActivityEvent, now: DateTime<Utc>) -> Result<UserId, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let user = UserId::parse(&e.user_id).map_err(|m| FieldError::new("user_id", m));
+    if let Err(err) = &user {
+        errors.push(err.clone());
+    }
+    let text = |field: &str, v: &str, errors: &mut Vec<FieldError>| {
+        if v.trim().is_empty()
+            || v.chars().count() > MAX_ID_CHARS
+            || v.chars().any(char::is_control)
+        {
+            errors.push(FieldError::new(
+                field,
+                format!("must be 1 to {MAX_ID_CHARS} printable characters"),
+            ));
+        }
+    };
+    text("activity_id", &e.activity_id, &mut errors);
+    text("value_id", &e.value_id, &mut errors);
+    if let Some(name) = &e.value_name {
+        text("value_name", name, &mut errors);
+    }
+    if e.minutes > MAX_MINUTES {
+        errors.push(FieldError::new(
+            "minutes",
+            format!("must be at most {MAX_MINUTES}"),
+        ));
+    }
+    if e.occurred_at > now + Duration::minutes(MAX_FUTURE_MINUTES) {
+        errors.push(FieldError::new("occurred_at", "is in the future"));
+    }
+    match user {
+        Ok(u) if errors.is_empty() => Ok(u),
+        _ => Err(errors),
+    }
+}
+
+/// The celebration an activity answers at once: the plan's milestone message, if any (the
+/// rest of the plan waits for the scheduled generation run).
+pub fn celebration(plan: &Plan) -> Option<&PlannedMessage> {
+    plan.messages
+        .iter()
+        .find(|m| m.message_type == MessageType::MilestoneCelebration)
+}
+
+/// Whether the consumer delivers `m` itself rather than leaving it to `job-deliver`: the
+/// engine's first slot is the next whole minute, which counts as now.
+pub fn deliver_at_once(m: &Message, now: DateTime<Utc>) -> bool {
+    m.send_at <= now + Duration::minutes(1)
+}
+
+/// The instant an activity event is decided at: its bus `time`, but never before the activity
+/// nor after `now` (no bus time: now). A retry thus decides what the first attempt would
+/// have, and a replay of past events decides as it did then.
+pub fn event_clock(
+    bus_time: Option<DateTime<Utc>>,
+    occurred_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    bus_time.map_or(now, |t| t.max(occurred_at).min(now))
+}
+
+/// What recording one event did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub applied: Applied,
+    /// Pushes this activity rewarded (delivered within the reward window before it).
+    pub rewarded: Vec<String>,
+    /// A celebration stored because of it, and what delivery did with it.
+    pub celebration: Option<(Message, Option<Outcome>)>,
+}
+
+/// Records activity events and celebrates milestones.
+pub struct ActivityConsumer<'a> {
+    pub profiles: &'a ProfileStore,
+    pub messages: &'a MessageStore,
+    pub generator: &'a Generator,
+    pub deliverer: &'a Deliverer<'a>,
+}
+
+impl ActivityConsumer<'_> {
+    /// Counts `event` into its user's summary; if that completes a milestone, stores the
+    /// celebration and delivers it now (unless quiet hours hold it back).
+    pub async fn record(
+        &self,
+        event: &ActivityEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded, ActivityError> {
+        let user = validate(event, now).map_err(ActivityError::Invalid)?;
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut profile = self.profiles.profile(&user).await?;
+            let (mut summary, version) = match &profile.summary {
+                Some(v) => (v.summary.clone(), v.version),
+                None => (BehaviourSummary::default(), 0),
+            };
+            let applied = summary.apply(event, profile.preferences.preferences.timezone.0);
+            if applied != Applied::Counted {
+                return Ok(Recorded {
+                    applied,
+                    rewarded: Vec::new(),
+                    celebration: None,
+                });
+            }
+            if !self.profiles.put_summary(&user, &summary, version).await? {
+                continue;
+            }
+            profile.summary = Some(VersionedSummary {
+                version: version + 1,
+                summary,
+            });
+            let mut history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+            let mut rewarded = Vec::new();
+            for m in history
+                .iter_mut()
+                .filter(|m| m.rewarded_by(event.occurred_at))
+            {
+                if self
+                    .messages
+                    .mark_rewarded(&user, m, event.occurred_at)
+                    .await?
+                {
+                    rewarded.push(m.id.clone());
+                }
+                // Rewarded now (by this call or a concurrent one): the celebration's plan
+                // below learns from it, as the simulator's does.
+                m.rewarded_at = Some(event.occurred_at);
+            }
+            let celebration = self.celebrate(&user, &profile, &history, now).await?;
+            return Ok(Recorded {
+                applied,
+                rewarded,
+                celebration,
+            });
+        }
+        Err(ActivityError::Contended)
+    }
+
+    async fn celebrate(
+        &self,
+        user: &UserId,
+        profile: &crate::aws::dynamo::Profile,
+        history: &[Message],
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Message, Option<Outcome>)>, ActivityError> {
+        let stats = self
+            .messages
+            .variant_stats(&self.generator.variant_pairs())
+            .await?;
+        let seed = crate::app::generation::plan_seed(user.as_str(), now);
+        let plan = self
+            .generator
+            .plan_user(user, profile, history, &stats, now, seed);
+        let Some(planned) = celebration(&plan) else {
+            return Ok(None);
+        };
+        let message = planned.scheduled(now);
+        if self.messages.create(user, &message).await? == Created::Exists {
+            return Ok(None);
+        }
+        if !deliver_at_once(&message, now) {
+            return Ok(Some((message, None)));
+        }
+        let key = DueKey {
+            user: user.clone(),
+            id: message.id.clone(),
+        };
+        let (outcome, _) = self
+            .deliverer
+            .deliver(&key)
+            .await
+            .map_err(|e| ActivityError::Delivery(e.to_string()))?;
+        Ok(Some((message, Some(outcome))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> ActivityEvent {
+        ActivityEvent {
+            activity_id: "a-1".into(),
+            user_id: "user-1".into(),
+            value_id: "health".into(),
+            value_name: Some("Health".into()),
+            minutes: 20,
+            occurred_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn events_are_decided_at_their_bus_time_within_bounds() {
+        let now = Utc::now();
+        let (before, after) = (now - Duration::hours(5), now - Duration::hours(4));
+        assert_eq!(event_clock(Some(after), before, now), after);
+        assert_eq!(
+            event_clock(Some(before), after, now),
+            after,
+            "not before the activity"
+        );
+        assert_eq!(
+            event_clock(Some(now + Duration::hours(1)), before, now),
+            now
+        );
+        assert_eq!(event_clock(None, before, now), now);
+    }
+
+    #[test]
+    fn a_valid_event_names_its_user() {
+        assert_eq!(
+            validate(&event(), Utc::now()).map(|u| u.as_str().to_owned()),
+            Ok("user-1".to_owned())
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let now = Utc::now();
+        let bad = ActivityEvent {
+            activity_id: " ".into(),
+            user_id: String::new(),
+            value_id: "x".repeat(MAX_ID_CHARS + 1),
+            value_name: Some("\u{7}".into()),
+            minutes: MAX_MINUTES + 1,
+            occurred_at: now + Duration::hours(1),
+        };
+        let fields: Vec<String> = validate(&bad, now)
+            .expect_err("invalid")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "user_id",
+                "activity_id",
+                "value_id",
+                "value_name",
+                "minutes",
+                "occurred_at"
+            ]
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! The generation worker: plans every user of one parallel-scan segment and stores the new
+//! messages with batched reads and writes, stopping in time to hand the rest of its range back.
+//!
+//! Why no occurrence is stored twice, however runs overlap:
+//! - A message id is derived from (user, occurrence), so any write of an occurrence lands on
+//!   the same item.
+//! - The worker holds the segment's lease (a conditional write in the statistics table,
+//!   renewed every page) while it plans and writes, so no other run plans the same users at
+//!   the same time; a second run's worker finds the lease taken and comes back later, when
+//!   the first run's messages are in the users' history.
+//! - Before writing, the planned ids are checked with BatchGetItem, so messages stored since
+//!   the user's history was read (the app's manual run) are counted as already planned and
+//!   left untouched.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::planner::Generator;
+use crate::aws::dynamo::messages::{message_sk, MAX_MESSAGES_READ};
+use crate::aws::dynamo::{
+    user_pk, JobStore, MessageStore, Profile, ProfileStore, SegmentCounts, StoreError,
+};
+use crate::aws::eventbridge::{Bus, BusError};
+use crate::domain::events::{DomainEvent, GenerateSegment, MessageScheduled, ScanStart};
+use crate::domain::messages::Message;
+use crate::domain::user::UserId;
+use crate::engine::templates::StatsMap;
+
+/// How long a segment lease lasts without renewal (renewed after every page).
+pub const LEASE_SECS: i64 = 120;
+/// Profile items read per scan page.
+pub const PAGE_ITEMS: i32 = 300;
+/// Users planned at once (each needs one history Query).
+pub const USER_CONCURRENCY: usize = 16;
+/// A run older than this plans as of the current time instead of its own clock.
+pub const MAX_RUN_AGE_MINUTES: i64 = 30;
+/// Time always kept in reserve before the function's deadline.
+const DEADLINE_RESERVE: StdDuration = StdDuration::from_secs(3);
+
+/// A worker failure; the work item is retried (and after repeated failures dead-lettered).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+/// What one invocation did with its work item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentRun {
+    /// Another run holds the segment's lease; nothing was done.
+    Busy,
+    /// Users were planned; `next` is the rest of the range to hand back (`None`: all done).
+    Worked {
+        counts: SegmentCounts,
+        next: Option<ScanStart>,
+    },
+}
+
+/// The clock a run's users are planned at: the run's own, unless the work waited so long that
+/// planning "in the past" would schedule stale messages (a pinned run keeps its own).
+pub fn planning_clock(as_of: DateTime<Utc>, now: DateTime<Utc>, pinned: bool) -> DateTime<Utc> {
+    if !pinned && now - as_of > Duration::minutes(MAX_RUN_AGE_MINUTES) {
+        now
+    } else {
+        as_of
+    }
+}
+
+/// The lease name of a segment (the segmentation is part of it: runs with another total
+/// split the table differently).
+pub fn segment_lease(segment: u32, total: u32) -> String {
+    format!("generate#{segment}/{total}")
+}
+
+/// Plans and stores the messages of scan segments.
+pub struct SegmentWorker<'a> {
+    pub profiles: &'a ProfileStore,
+    pub messages: &'a MessageStore,
+    pub jobs: &'a JobStore,
+    /// Where `MessageScheduled` goes; `None` publishes nothing.
+    pub bus: Option<&'a Bus>,
+    pub generator: &'a Generator,
+}
+
+impl SegmentWorker<'_> {
+    /// Works on `work` until its range ends or the next page might not finish before
+    /// `deadline`. Progress is recorded on the run; the lease is released when the range is done
+    /// and kept (for the same run's continuation) otherwise.
+    pub async fn run(
+        &self,
+        work: &GenerateSegment,
+        deadline: Instant,
+    ) -> Result<SegmentRun, WorkError> {
+        let lease = segment_lease(work.segment, work.total_segments);
+        if !self
+            .jobs
+            .take_lease(&lease, &work.run_id, Utc::now(), LEASE_SECS)
+            .await?
+        {
+            return Ok(SegmentRun::Busy);
+        }
+        let stats = self
+            .messages
+            .variant_stats(&self.generator.variant_pairs())
+            .await?;
+        let mut counts = SegmentCounts::default();
+        let mut start = work.start.clone();
+        loop {
+            let began = Instant::now();
+            let page = self
+                .profiles
+                .scan_profiles(work.segment, work.total_segments, start.take(), PAGE_ITEMS)
+                .await?;
+            let clock = planning_clock(work.as_of, Utc::now(), work.pinned);
+            let done = self.page(page.users, clock, &stats).await?;
+            counts.users += done.users;
+            counts.planned += done.planned;
+            counts.already_planned += done.already_planned;
+            start = page.next;
+            if start.is_none() {
+                break;
+            }
+            let page_time = began.elapsed();
+            if Instant::now() + page_time * 2 + DEADLINE_RESERVE >= deadline {
+                break;
+            }
+            if !self
+                .jobs
+                .take_lease(&lease, &work.run_id, Utc::now(), LEASE_SECS)
+                .await?
+            {
+                // The lease lapsed and another run took the segment: hand the rest back.
+                break;
+            }
+        }
+        let done = start.is_none();
+        self.jobs
+            .record_segment(
+                &work.run_id,
+                work.segment,
+                counts,
+                done,
+                work.as_of + Duration::days(crate::aws::dynamo::jobs::RUN_RECORD_DAYS),
+            )
+            .await?;
+        if done {
+            self.jobs.release_lease(&lease, &work.run_id).await?;
+        }
+        Ok(SegmentRun::Worked {
+            counts,
+            next: start,
+        })
+    }
+
+    /// Plans a page of users ([`USER_CONCURRENCY`] history reads at once), then stores what is
+    /// new with one existence check and batched writes.
+    async fn page(
+        &self,
+        users: Vec<(UserId, Profile)>,
+        now: DateTime<Utc>,
+        stats: &StatsMap,
+    ) -> Result<SegmentCounts, WorkError> {
+        let n = users.len() as u64;
+        let began = Instant::now();
+        let planned: Vec<Vec<(UserId, Message)>> = stream::iter(users)
+            .map(|(user, profile)| async move {
+                let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+                let seed = crate::app::generation::plan_seed(user.as_str(), now);
+                let plan = self
+                    .generator
+                    .plan_user(&user, &profile, &history, stats, now, seed);
+                // Created as of the run's clock: send-time relevance compares it with the
+                // user's activity ("came back since it was planned").
+                Ok::<_, StoreError>(
+                    plan.messages
+                        .iter()
+                        .map(|p| (user.clone(), p.scheduled(now)))
+                        .collect(),
+                )
+            })
+            .buffer_unordered(USER_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let planned: Vec<(UserId, Message)> = planned.into_iter().flatten().collect();
+        let ids: Vec<(UserId, String)> = planned
+            .iter()
+            .map(|(u, m)| (u.clone(), m.id.clone()))
+            .collect();
+        let planning = began.elapsed();
+        let existing = self.messages.existing(&ids).await?;
+        let checking = began.elapsed() - planning;
+        let (old, new): (Vec<_>, Vec<_>) = planned
+            .into_iter()
+            .partition(|(u, m)| existing.contains(&(user_pk(u), message_sk(&m.id))));
+        self.messages.put_new(&new).await?;
+        let writing = began.elapsed() - planning - checking;
+        if let Some(bus) = self.bus {
+            let events: Vec<DomainEvent> = new
+                .iter()
+                .map(|(u, m)| DomainEvent::MessageScheduled(MessageScheduled::of(u.as_str(), m)))
+                .collect();
+            bus.publish(&events).await?;
+        }
+        tracing::debug!(
+            users = n,
+            planning_ms = planning.as_millis() as u64,
+            checking_ms = checking.as_millis() as u64,
+            writing_ms = writing.as_millis() as u64,
+            publishing_ms = (began.elapsed() - planning - checking - writing).as_millis() as u64,
+            "page planned"
+        );
+        Ok(SegmentCounts {
+            users: n,
+            planned: new.len() as u64,
+            already_planned: old.len() as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_run_plans_at_the_current_time() {
+        let as_of = DateTime::parse_from_rfc3339("2026-03-01T07:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("valid time");
+        assert_eq!(
+            planning_clock(as_of, as_of + Duration::minutes(5), false),
+            as_of
+        );
+        let late = as_of + Duration::minutes(MAX_RUN_AGE_MINUTES + 1);
+        assert_eq!(planning_clock(as_of, late, false), late);
+        assert_eq!(
+            planning_clock(as_of, late, true),
+            as_of,
+            "a pinned run keeps its clock"
+        );
+    }
+
+    #[test]
+    fn leases_differ_per_segmentation() {
+        assert_ne!(segment_lease(1, 8), segment_lease(1, 16));
+        assert_ne!(segment_lease(1, 8), segment_lease(2, 8));
+    }
+}

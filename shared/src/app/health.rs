@@ -1,0 +1,163 @@
+//! System health: the delivery queue (due now, overdue), stuck claims, today's delivery
+//! success, dead letters. All reads are index Queries, GetQueueAttributes and one counter
+//! Query; nothing scans.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::aws::dynamo::{MessageStore, StoreError};
+use crate::aws::sqs::{QueueError, WorkQueue};
+use crate::views::analytics::{report, DeliveryFigures};
+
+/// A message due longer than this is overdue (the deliverer runs every 5 minutes).
+pub const OVERDUE_MINUTES: i64 = 15;
+/// Most keys counted per due shard (the report says "at least" beyond it).
+pub const COUNT_CAP_PER_SHARD: i32 = 1_000;
+/// Delivery success below this (with enough attempts) is a problem.
+pub const MIN_SUCCESS_RATE: f64 = 0.9;
+/// Attempts needed before the success rate is judged.
+pub const MIN_ATTEMPTS: i64 = 20;
+
+/// A health failure (the report could not be made).
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// The state of the system.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct HealthReport {
+    pub checked_at: DateTime<Utc>,
+    /// `ok` or `degraded`.
+    pub status: &'static str,
+    pub problems: Vec<String>,
+    /// Scheduled messages whose send time has come.
+    pub due_now: u64,
+    /// Of those, due more than [`OVERDUE_MINUTES`] ago.
+    pub overdue: u64,
+    /// Claimed for sending, lease ended, never finished (not resent automatically).
+    pub stuck: u64,
+    pub stuck_message_ids: Vec<String>,
+    /// Messages whose send day is today (UTC).
+    pub delivery_today: DeliveryFigures,
+    /// Messages waiting in each dead-letter queue.
+    pub dead_letters: BTreeMap<String, u64>,
+}
+
+/// What a report shows as problems (pure).
+pub fn problems(r: &HealthReport) -> Vec<String> {
+    let mut p = Vec::new();
+    if r.overdue > 0 {
+        p.push(format!(
+            "{} messages are overdue by more than {OVERDUE_MINUTES} minutes",
+            r.overdue
+        ));
+    }
+    if r.stuck > 0 {
+        p.push(format!("{} messages are stuck in sending", r.stuck));
+    }
+    let attempts = r.delivery_today.sent + r.delivery_today.failed;
+    if let Some(rate) = r.delivery_today.success_rate {
+        if attempts >= MIN_ATTEMPTS && rate < MIN_SUCCESS_RATE {
+            p.push(format!("delivery success today is {:.0} %", rate * 100.0));
+        }
+    }
+    for (queue, n) in &r.dead_letters {
+        if *n > 0 {
+            p.push(format!("{n} messages in dead-letter queue {queue}"));
+        }
+    }
+    p
+}
+
+/// Checks the system now.
+pub async fn check(
+    messages: &MessageStore,
+    dead_letter_queues: &[(String, WorkQueue)],
+    now: DateTime<Utc>,
+) -> Result<HealthReport, HealthError> {
+    let due_now = messages.count_due(now, COUNT_CAP_PER_SHARD).await?;
+    let overdue = messages
+        .count_due(
+            now - Duration::minutes(OVERDUE_MINUTES),
+            COUNT_CAP_PER_SHARD,
+        )
+        .await?;
+    let stuck = messages.stuck(now, COUNT_CAP_PER_SHARD).await?;
+    let today = report(
+        now.date_naive(),
+        &messages.daily_counters(now.date_naive()).await?,
+    );
+    let mut dead_letters = BTreeMap::new();
+    for (name, q) in dead_letter_queues {
+        dead_letters.insert(name.clone(), q.depth().await?);
+    }
+    let mut r = HealthReport {
+        checked_at: now,
+        status: "ok",
+        problems: Vec::new(),
+        due_now,
+        overdue,
+        stuck: stuck.len() as u64,
+        stuck_message_ids: stuck.into_iter().take(20).map(|k| k.id).collect(),
+        delivery_today: today.delivery,
+        dead_letters,
+    };
+    r.problems = problems(&r);
+    if !r.problems.is_empty() {
+        r.status = "degraded";
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn healthy() -> HealthReport {
+        HealthReport {
+            checked_at: Utc::now(),
+            status: "ok",
+            problems: Vec::new(),
+            due_now: 3,
+            overdue: 0,
+            stuck: 0,
+            stuck_message_ids: Vec::new(),
+            delivery_today: DeliveryFigures {
+                sent: 95,
+                failed: 5,
+                expired: 2,
+                success_rate: Some(0.95),
+            },
+            dead_letters: BTreeMap::from([("generate".to_owned(), 0)]),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_trouble_is_named() {
+        assert!(problems(&healthy()).is_empty());
+        let mut r = healthy();
+        r.overdue = 4;
+        r.stuck = 1;
+        r.delivery_today.success_rate = Some(0.5);
+        r.dead_letters.insert("activity".into(), 2);
+        let p = problems(&r);
+        assert_eq!(p.len(), 4, "{p:?}");
+        assert!(p[0].contains("overdue") && p[1].contains("stuck") && p[2].contains("50 %"));
+        assert!(p[3].contains("activity"));
+        // Too few attempts to judge the rate.
+        let mut few = healthy();
+        few.delivery_today = DeliveryFigures {
+            sent: 1,
+            failed: 2,
+            expired: 0,
+            success_rate: Some(1.0 / 3.0),
+        };
+        assert!(problems(&few).is_empty());
+    }
+}

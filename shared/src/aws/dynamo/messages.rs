@@ -1,0 +1,541 @@
+//! The messages table: each user's messages, their interactions and feedback, and the
+//! per-variant counters interactions add to (statistics table).
+
+use std::collections::{HashMap, HashSet};
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
+};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::batch::{delete_keys, get_all, partition_keys, write_all, Item};
+use super::{user_pk, StoreError};
+use crate::domain::messages::MessageStatus;
+use crate::domain::messages::{Feedback, InteractionChange, Message};
+use crate::domain::preferences::MessageType;
+use crate::domain::user::UserId;
+use crate::domain::wire_name;
+use crate::engine::rng::stable_hash;
+use crate::engine::templates::{StatsMap, VariantStats};
+
+/// The local index of a user's messages by send time.
+pub const BY_TIME_INDEX: &str = "ByTime";
+/// The sparse global index of scheduled messages by due time.
+pub const DUE_INDEX: &str = "Due";
+/// Partitions of the due index (spreads delivery's reads and writes).
+pub const DUE_SHARDS: u64 = 16;
+/// Most messages read for a summary, insights or a generation's history.
+pub const MAX_MESSAGES_READ: usize = 2_000;
+
+/// The sort key of a message.
+pub fn message_sk(id: &str) -> String {
+    format!("MSG#{id}")
+}
+
+/// The due-index partition of a message.
+pub fn due_shard(id: &str) -> String {
+    format!("DUE#{:02}", stable_hash(&[id]) % DUE_SHARDS)
+}
+
+pub(super) fn millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The `ts` (by-time sort key) of a message: send time, then id for a total order.
+fn time_key(m: &Message) -> String {
+    format!("{}#{}", millis(m.send_at), m.id)
+}
+
+/// Which messages a list returns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub status: Option<MessageStatus>,
+    pub message_type: Option<MessageType>,
+    pub unread_only: bool,
+}
+
+/// Where a list page starts: after this message (its by-time key and id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    pub time_key: String,
+    pub id: String,
+}
+
+/// One page of a list, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub messages: Vec<Message>,
+    pub next: Option<Position>,
+}
+
+/// Whether a create wrote the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    New,
+    /// A message for this occurrence was already stored; nothing was written.
+    Exists,
+}
+
+/// Reads and writes messages and their variant counters.
+#[derive(Clone, Debug)]
+pub struct MessageStore {
+    client: Client,
+    table: String,
+    stats_table: String,
+}
+
+impl MessageStore {
+    /// A store over the messages and statistics tables.
+    pub fn new(client: Client, table: impl Into<String>, stats_table: impl Into<String>) -> Self {
+        MessageStore {
+            client,
+            table: table.into(),
+            stats_table: stats_table.into(),
+        }
+    }
+
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub(super) fn stats_table(&self) -> &str {
+        &self.stats_table
+    }
+
+    pub(super) fn key(user: &UserId, id: &str) -> Item {
+        HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(user_pk(user))),
+            ("sk".to_owned(), AttributeValue::S(message_sk(id))),
+        ])
+    }
+
+    /// The stored item of a message: its fields plus keys, the by-time key, the TTL and, while
+    /// scheduled, the sparse due-index keys.
+    pub fn item(user: &UserId, m: &Message) -> Result<Item, StoreError> {
+        let mut item: Item =
+            serde_dynamo::to_item(m).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        item.extend(Self::key(user, &m.id));
+        item.insert(
+            "user_id".into(),
+            AttributeValue::S(user.as_str().to_owned()),
+        );
+        item.insert("ts".into(), AttributeValue::S(time_key(m)));
+        item.insert(
+            "retain_until".into(),
+            AttributeValue::N(m.retain_until().timestamp().to_string()),
+        );
+        if m.status == MessageStatus::Scheduled {
+            item.insert("due_shard".into(), AttributeValue::S(due_shard(&m.id)));
+            item.insert("due_at".into(), AttributeValue::S(time_key(m)));
+        }
+        Ok(item)
+    }
+
+    /// Stores a new message unless one with its id exists. The id is derived from (user,
+    /// trigger occurrence), and the put is conditioned on `attribute_not_exists(pk)`, so a
+    /// retried or concurrent generation never stores an occurrence twice.
+    pub async fn create(&self, user: &UserId, m: &Message) -> Result<Created, StoreError> {
+        let res = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::item(user, m)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match super::written(res)? {
+            Some(_) => Ok(Created::New),
+            None => Ok(Created::Exists),
+        }
+    }
+
+    /// One message of the user (strongly consistent), or `None`. Another user's id is simply
+    /// not in this user's partition.
+    pub async fn get(&self, user: &UserId, id: &str) -> Result<Option<Message>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(user, id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo)?;
+        out.item.map(decode).transpose()
+    }
+
+    /// A page of the user's messages, newest first, after `after`. Filters apply on the server;
+    /// the query continues until `limit` messages match or the partition ends, and the next
+    /// position is the last message returned, so no message is skipped or repeated.
+    pub async fn list(
+        &self,
+        user: &UserId,
+        filter: &ListFilter,
+        limit: usize,
+        after: Option<&Position>,
+    ) -> Result<Page, StoreError> {
+        let pk = user_pk(user);
+        let mut start: Option<Item> = after.map(|p| {
+            HashMap::from([
+                ("pk".to_owned(), AttributeValue::S(pk.clone())),
+                ("sk".to_owned(), AttributeValue::S(message_sk(&p.id))),
+                ("ts".to_owned(), AttributeValue::S(p.time_key.clone())),
+            ])
+        });
+        let mut names = HashMap::new();
+        let mut values = HashMap::from([(":pk".to_owned(), AttributeValue::S(pk.clone()))]);
+        let mut conditions = Vec::new();
+        if let Some(s) = filter.status {
+            names.insert("#st".to_owned(), "status".to_owned());
+            values.insert(":st".into(), AttributeValue::S(wire_name(&s)));
+            conditions.push("#st = :st".to_owned());
+        }
+        if let Some(t) = filter.message_type {
+            values.insert(":ty".into(), AttributeValue::S(wire_name(&t)));
+            conditions.push("message_type = :ty".to_owned());
+        }
+        if filter.unread_only {
+            names.insert("#st".to_owned(), "status".to_owned());
+            values.insert(":sent".into(), AttributeValue::S("sent".into()));
+            values.insert(":failed".into(), AttributeValue::S("failed".into()));
+            conditions.push(
+                "#st IN (:sent, :failed) AND attribute_not_exists(read_at) \
+                 AND attribute_not_exists(acted_at) AND attribute_not_exists(dismissed_at)"
+                    .to_owned(),
+            );
+        }
+        let filter_expr = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+
+        let mut messages = Vec::with_capacity(limit);
+        loop {
+            let want = limit - messages.len();
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_TIME_INDEX)
+                .key_condition_expression("pk = :pk")
+                .set_filter_expression(filter_expr.clone())
+                .set_expression_attribute_names((!names.is_empty()).then(|| names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .scan_index_forward(false)
+                .limit(
+                    i32::try_from(if filter_expr.is_some() {
+                        want.max(50)
+                    } else {
+                        want
+                    })
+                    .unwrap_or(100),
+                )
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            let mut items = out.items.unwrap_or_default().into_iter();
+            for item in items.by_ref() {
+                messages.push(decode(item)?);
+                if messages.len() == limit {
+                    break;
+                }
+            }
+            let full = messages.len() == limit;
+            let more_in_page = items.next().is_some();
+            start = out.last_evaluated_key;
+            if full {
+                // Continue after the last message returned, whether or not the page had more.
+                let next = (more_in_page || start.is_some())
+                    .then(|| messages.last().map(position))
+                    .flatten();
+                return Ok(Page { messages, next });
+            }
+            if start.is_none() {
+                return Ok(Page {
+                    messages,
+                    next: None,
+                });
+            }
+        }
+    }
+
+    /// The user's messages sent at or after `since` (all retained ones when `None`), oldest
+    /// first, at most `max`.
+    pub async fn recent(
+        &self,
+        user: &UserId,
+        since: Option<DateTime<Utc>>,
+        max: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut values = HashMap::from([(":pk".to_owned(), AttributeValue::S(user_pk(user)))]);
+        let key_condition = match since {
+            Some(t) => {
+                values.insert(":since".into(), AttributeValue::S(millis(t)));
+                "pk = :pk AND ts >= :since"
+            }
+            None => "pk = :pk",
+        };
+        let mut out_messages = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_TIME_INDEX)
+                .key_condition_expression(key_condition)
+                .set_expression_attribute_values(Some(values.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            for item in out.items.unwrap_or_default() {
+                if out_messages.len() == max {
+                    return Ok(out_messages);
+                }
+                out_messages.push(decode(item)?);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out_messages);
+            }
+        }
+    }
+
+    /// Applies an interaction computed from `m` as read. One transaction updates the message
+    /// and adds to its variant's counters, so counters move exactly when stamps are first set.
+    /// The update is conditioned on the status read and on each stamp still being absent:
+    /// a concurrent or repeated call fails the condition and changes nothing (`Ok(false)`;
+    /// the caller reads again and recomputes).
+    pub async fn apply_interaction(
+        &self,
+        user: &UserId,
+        m: &Message,
+        change: &InteractionChange,
+    ) -> Result<bool, StoreError> {
+        let after = change.applied_to(m);
+        let mut set = vec!["#st = :to".to_owned(), "retain_until = :ru".to_owned()];
+        let mut cond = vec!["#st = :from".to_owned()];
+        let values = HashMap::from([
+            (
+                ":to".to_owned(),
+                AttributeValue::S(wire_name(&change.status)),
+            ),
+            (
+                ":from".to_owned(),
+                AttributeValue::S(wire_name(&change.from)),
+            ),
+            (":at".to_owned(), AttributeValue::S(millis(change.at))),
+            (
+                ":ru".to_owned(),
+                AttributeValue::N(after.retain_until().timestamp().to_string()),
+            ),
+        ]);
+        let mut counters = Vec::new();
+        for s in &change.stamps {
+            set.push(format!("{} = :at", s.attribute()));
+            cond.push(format!("attribute_not_exists({})", s.attribute()));
+            counters.extend(s.counter());
+        }
+        let message_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(user, &m.id)))
+            .update_expression(format!("SET {}", set.join(", ")))
+            .condition_expression(cond.join(" AND "))
+            .expression_attribute_names("#st", "status")
+            .set_expression_attribute_values(Some(values))
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().update(message_update).build()];
+        if !counters.is_empty() {
+            let adds: Vec<String> = counters.iter().map(|c| format!("#{c} :one")).collect();
+            let mut stats = Update::builder()
+                .table_name(&self.stats_table)
+                .set_key(Some(variant_key(&m.template_id, &m.variant_id)))
+                .update_expression(format!(
+                    "SET template_id = :t, variant_id = :v ADD {}",
+                    adds.join(", ")
+                ))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":t", AttributeValue::S(m.template_id.clone()))
+                .expression_attribute_values(":v", AttributeValue::S(m.variant_id.clone()));
+            for c in &counters {
+                stats = stats.expression_attribute_names(format!("#{c}"), *c);
+            }
+            items.push(
+                TransactWriteItem::builder()
+                    .update(stats.build().map_err(StoreError::dynamo)?)
+                    .build(),
+            );
+        }
+        items.extend(self.counter_items(m, &engagement(m, change))?);
+        self.transact(items).await
+    }
+
+    /// Stores the feedback of a delivered message (replacing an earlier one). Conditioned on
+    /// the message existing, so feedback never creates a stray item; `Ok(false)` if it is gone.
+    /// The first feedback on a message is also counted in its day's counters, in the same
+    /// transaction and only while the message has none (so a retry counts nothing twice).
+    pub async fn put_feedback(
+        &self,
+        user: &UserId,
+        m: &Message,
+        feedback: &Feedback,
+    ) -> Result<bool, StoreError> {
+        let value = serde_dynamo::to_attribute_value(feedback)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let first = m.feedback.is_none();
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(user, &m.id)))
+            .update_expression("SET feedback = :f")
+            .condition_expression(if first {
+                "attribute_exists(pk) AND attribute_not_exists(feedback)"
+            } else {
+                "attribute_exists(pk)"
+            })
+            .expression_attribute_values(":f", value)
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        if first {
+            let mut adds = vec![("feedback", 1)];
+            if let Some(r) = feedback.rating {
+                adds.push(("rating_sum", i64::from(r)));
+                adds.push(("rating_count", 1));
+            }
+            match feedback.helpful {
+                Some(true) => adds.push(("helpful", 1)),
+                Some(false) => adds.push(("unhelpful", 1)),
+                None => {}
+            }
+            items.extend(self.counter_items(m, &adds)?);
+        }
+        self.transact(items).await
+    }
+
+    /// Deletes every message of the user (their pending ones included). Harmless to repeat.
+    pub async fn delete_all(&self, user: &UserId) -> Result<usize, StoreError> {
+        let keys = partition_keys(&self.client, &self.table, &user_pk(user)).await?;
+        let n = keys.len();
+        delete_keys(&self.client, &self.table, keys).await?;
+        Ok(n)
+    }
+
+    /// The counters of these (template, variant) pairs, read with BatchGetItem (see
+    /// [`get_all`]). Pairs never counted are absent.
+    pub async fn variant_stats(&self, pairs: &[(String, String)]) -> Result<StatsMap, StoreError> {
+        let keys: Vec<Item> = pairs.iter().map(|(t, v)| variant_key(t, v)).collect();
+        let mut stats = StatsMap::new();
+        for item in get_all(&self.client, &self.stats_table, keys, None).await? {
+            let (Some(t), Some(v)) = (
+                item.get("template_id").and_then(|a| a.as_s().ok()),
+                item.get("variant_id").and_then(|a| a.as_s().ok()),
+            ) else {
+                continue;
+            };
+            let n = |k: &str| {
+                item.get(k)
+                    .and_then(|a| a.as_n().ok())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0)
+            };
+            stats.entry(t.clone()).or_default().insert(
+                v.clone(),
+                VariantStats {
+                    sent: n("sent"),
+                    read: n("read"),
+                    acted: n("acted"),
+                },
+            );
+        }
+        Ok(stats)
+    }
+
+    /// Which of these (user, message id) pairs are stored, as `(pk, sk)` keys; one
+    /// BatchGetItem per 100 keys (keys only).
+    pub async fn existing(
+        &self,
+        ids: &[(UserId, String)],
+    ) -> Result<HashSet<(String, String)>, StoreError> {
+        let keys: Vec<Item> = ids.iter().map(|(u, id)| Self::key(u, id)).collect();
+        let found = get_all(&self.client, &self.table, keys, Some("pk, sk")).await?;
+        Ok(found
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    i.get("pk")?.as_s().ok()?.clone(),
+                    i.get("sk")?.as_s().ok()?.clone(),
+                ))
+            })
+            .collect())
+    }
+
+    /// Stores new messages with BatchWriteItem (25 per call, unprocessed items retried with
+    /// backoff). BatchWriteItem takes no condition, so callers must know the ids are new: the
+    /// generation worker holds its segment's lease (no other run plans these users meanwhile)
+    /// and has just checked them with [`MessageStore::existing`]. The ids are derived from
+    /// (user, occurrence), so even a repeated write leaves one message per occurrence.
+    pub async fn put_new(&self, messages: &[(UserId, Message)]) -> Result<(), StoreError> {
+        let requests = messages
+            .iter()
+            .map(|(u, m)| {
+                PutRequest::builder()
+                    .set_item(Some(Self::item(u, m)?))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(StoreError::dynamo)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        write_all(&self.client, &self.table, requests).await
+    }
+}
+
+/// The daily counters an interaction adds: first stamps, and the time from delivery to the
+/// first read and to the action.
+fn engagement(m: &Message, change: &InteractionChange) -> Vec<(&'static str, i64)> {
+    let mut adds = Vec::new();
+    for s in &change.stamps {
+        if let Some(c) = s.counter() {
+            adds.push((c, 1));
+        }
+        let timed = match s {
+            crate::domain::messages::Stamp::Read => Some(("read_seconds", "read_count")),
+            crate::domain::messages::Stamp::Acted => Some(("act_seconds", "act_count")),
+            _ => None,
+        };
+        if let (Some((secs, count)), Some(delivered)) = (timed, m.delivered_at) {
+            adds.push((secs, (change.at - delivered).num_seconds().max(0)));
+            adds.push((count, 1));
+        }
+    }
+    adds
+}
+
+/// The statistics-table key of a template variant's counters. The item also carries
+/// `template_id` and `variant_id` so a batch read can tell its items apart.
+pub fn variant_key(template_id: &str, variant_id: &str) -> Item {
+    HashMap::from([
+        (
+            "pk".to_owned(),
+            AttributeValue::S(format!("VARIANT#{template_id}")),
+        ),
+        ("sk".to_owned(), AttributeValue::S(variant_id.to_owned())),
+    ])
+}
+
+fn position(m: &Message) -> Position {
+    Position {
+        time_key: time_key(m),
+        id: m.id.clone(),
+    }
+}
+
+fn decode(item: Item) -> Result<Message, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,102 @@
+//! DynamoDB adapters: the only code in this crate that calls the AWS SDK.
+//!
+//! # Tables and access patterns
+//! Key attributes are `pk` (partition) and `sk` (sort), both strings; schemas live only in
+//! `template.yaml`. Optional attributes are omitted, never written as NULL.
+//!
+//! **Profiles** (`PROFILES_TABLE`): one partition per user, `pk = USER#<sub>`.
+//! | item | `sk` | access |
+//! |---|---|---|
+//! | preferences | `PREFERENCES` | GetItem by user; conditional PutItem on `version` |
+//! | behaviour summary | `SUMMARY` | conditional PutItem on `version` (activity consumer) |
+//! | device | `DEVICE#<deviceId>` | GetItem, PutItem, DeleteItem |
+//! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`) |
+//!
+//! The whole partition (preferences, summary, devices) is read with one Query on `pk`; export
+//! reads it, erasure deletes it. Generation workers read whole partitions with a parallel Scan
+//! of their segment (the only Scan besides cleanup).
+//!
+//! **Messages** (`MESSAGES_TABLE`): `pk = USER#<sub>`, `sk = MSG#<id>`, id = hash of (user,
+//! trigger occurrence). TTL `retain_until`.
+//! | access | how |
+//! |---|---|
+//! | create a planned message | PutItem `attribute_not_exists(pk)` (idempotent per occurrence) |
+//! | one message of the user | GetItem (another user's id is not in their partition) |
+//! | list newest first, filtered | Query LSI `ByTime` (`pk`, `ts` = send time # id), descending |
+//! | recent history / summary / insights | Query `ByTime` with `ts >= since` |
+//! | interaction | TransactWriteItems: conditional UpdateItem + variant counter ADD |
+//! | feedback | UpdateItem `attribute_exists(pk)` |
+//! | due messages (delivery) | Query sparse GSI `Due` (`due_shard` = DUE#00–15, `due_at`) |
+//! | claim for sending | UpdateItem scheduled → sending, moved to `LEASE#nn` (see `delivery`) |
+//! | stuck claims (health) | Query `Due` on `LEASE#00–15` with `due_at` before now |
+//! | record the send | TransactWriteItems: sending → sent/failed + variant `sent` ADD |
+//! | erase a user | Query keys + BatchWriteItem deletes |
+//! | generation: which planned ids exist | BatchGetItem (keys only) |
+//! | generation: store new messages | BatchWriteItem under the segment's lease |
+//!
+//! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
+//! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
+//! **Templates** (`TEMPLATES_TABLE`): [`templates`].
+//!
+//! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
+//! The learners' fitted model, versioned: [`model`]. Experiments and their counts: `experiments.rs`.
+
+pub mod batch;
+pub mod cleanup;
+pub mod daily;
+mod delivery;
+mod devices;
+mod experiments;
+pub mod jobs;
+pub mod messages;
+pub mod model;
+mod profiles;
+mod scan;
+pub mod templates;
+
+pub use delivery::DueKey;
+pub use jobs::{JobStore, RunStatus, SegmentCounts};
+pub use messages::{Created, ListFilter, MessageStore, Page, Position};
+pub use profiles::{
+    PreferencesWrite, Profile, ProfileStore, VersionedPreferences, VersionedSummary,
+};
+pub use scan::ProfilePage;
+pub use templates::{Seeded, StoredTemplate, TemplateStore};
+
+/// A storage failure. Callers log it and answer 500; its text never reaches a client.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("dynamodb: {0}")]
+    Dynamo(String),
+    #[error("stored item is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    fn dynamo(e: impl std::error::Error) -> Self {
+        // The SDK's Display is terse; the Debug form carries the service's error code.
+        StoreError::Dynamo(format!("{e:?}"))
+    }
+}
+
+/// A conditional write's result: `Some(output)` when it was written, `None` when its
+/// condition failed (nothing was written), an error otherwise.
+pub(crate) fn written<O, E, R>(
+    res: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<Option<O>, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    match res {
+        Ok(o) => Ok(Some(o)),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+        Err(e) => Err(StoreError::dynamo(e)),
+    }
+}
+
+/// The partition key of a user's items.
+pub fn user_pk(user: &crate::domain::user::UserId) -> String {
+    format!("USER#{}", user.as_str())
+}

@@ -1,0 +1,65 @@
+//! The coached user: their identity and their segment (the rules that put a user in a segment
+//! are the engine's, `engine::segment`).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A user id: the JWT `sub` claim, 1–128 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(String);
+
+impl UserId {
+    /// Longest accepted subject.
+    pub const MAX_CHARS: usize = 128;
+
+    /// Checks and wraps a subject.
+    pub fn parse(sub: &str) -> Result<Self, String> {
+        if sub.is_empty() {
+            return Err("The token's subject is empty.".into());
+        }
+        if sub.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "The token's subject is over {} characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        if sub.chars().any(char::is_control) {
+            return Err("The token's subject has control characters.".into());
+        }
+        Ok(UserId(sub.to_owned()))
+    }
+
+    /// The subject as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The five segments.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    HabitMaster,
+    QualityFocused,
+    ConsistencyBuilder,
+    StreakEnthusiast,
+    GettingStarted,
+}
+
+impl Segment {
+    /// Every segment.
+    pub const ALL: [Segment; 5] = [
+        Segment::HabitMaster,
+        Segment::QualityFocused,
+        Segment::ConsistencyBuilder,
+        Segment::StreakEnthusiast,
+        Segment::GettingStarted,
+    ];
+}

@@ -1,0 +1,116 @@
+//! `application/problem+json` responses with a stable `type` per kind of problem.
+
+use lambda_http::http::{header, HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use crate::domain::preferences::FieldError;
+
+/// Prefix of every problem `type`; the slug after it is stable API.
+pub const PROBLEM_BASE: &str = "https://coach.tug.app/problems/";
+
+/// An HTTP error as RFC 9457 problem details.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Every field that broke a rule, by JSON path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For `version-conflict`: the version the server holds now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+}
+
+impl Problem {
+    /// A problem of kind `slug` with HTTP `status` and a short human `title`.
+    pub fn new(status: StatusCode, slug: &str, title: &str) -> Self {
+        Problem {
+            kind: format!("{PROBLEM_BASE}{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            current_version: None,
+        }
+    }
+
+    /// Adds a human explanation of this occurrence.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// 422: the body parsed but broke value rules.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            "The request has invalid fields",
+        )
+        .detail(detail);
+        p.errors = errors;
+        p
+    }
+
+    /// 401: no usable identity.
+    pub fn unauthorized(detail: &str) -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+        )
+        .detail(detail)
+    }
+
+    /// 500 without internals; the cause goes to the log, not the client.
+    pub fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side",
+        )
+        .detail("The error was logged; please retry later.")
+    }
+
+    /// The response carrying this problem.
+    pub fn into_response(self) -> Response<Body> {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut resp = Response::new(Body::Text(body));
+        *resp.status_mut() = status;
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        resp
+    }
+}
+
+/// A JSON response with `status` and the serialised `value`.
+pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
+    match serde_json::to_string(value) {
+        Ok(body) => {
+            let mut resp = Response::new(Body::Text(body));
+            *resp.status_mut() = status;
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            resp
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response serialisation failed");
+            Problem::internal().into_response()
+        }
+    }
+}
