@@ -8,16 +8,18 @@
 //! | `{"action": "get", "id"}` | the experiment with each variant against the control so far |
 //! | `{"action": "stop", "id", "winner"?}` | the stopped experiment |
 
-use chrono::{DateTime, Utc};
-use coaching::app::generation::stored_catalogue;
-use coaching::aws::dynamo::{MessageStore, TemplateStore};
+use chrono::Utc;
+use coaching::app::learning::{
+    create_experiment, experiment_results, stop_experiment, Created, Stopped,
+};
 use coaching::domain::preferences::FieldError;
-use coaching::engine::experiments::{results, Experiment, VariantResult};
+use coaching::engine::experiments::{Experiment, VariantResult};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::admin::{payload, AdminError};
+use crate::common::admin::{payload, AdminError};
+use crate::Stores;
 
 /// What is asked.
 #[derive(Deserialize, Debug, PartialEq, Eq, Clone, Copy)]
@@ -135,26 +137,11 @@ impl ExperimentsInput {
     }
 }
 
-/// Each variant against the control, from the experiment's start to `now`.
-pub async fn report(
-    messages: &MessageStore,
-    e: &Experiment,
-    now: DateTime<Utc>,
-) -> Result<Vec<VariantResult>, coaching::aws::dynamo::StoreError> {
-    let to = e.stopped_at.unwrap_or(now).date_naive();
-    let from = e.created_at.map_or(to, |c| c.date_naive());
-    let counts = messages.experiment_counts(&e.id, from, to).await?;
-    Ok(results(e, &counts))
-}
-
 /// `admin-experiments`.
-pub async fn handle(
-    templates: &TemplateStore,
-    messages: &MessageStore,
-    event: LambdaEvent<Value>,
-) -> Result<Answer, AdminError> {
+pub async fn handle(stores: &Stores, event: LambdaEvent<Value>) -> Result<Answer, AdminError> {
     let input: ExperimentsInput = payload(event.payload)?;
     let now = Utc::now();
+    let templates = &stores.templates;
     match input.request()? {
         Request::Create(n) => {
             let e = Experiment {
@@ -168,74 +155,41 @@ pub async fn handle(
                 stopped_at: None,
                 winner: None,
             };
-            // Validated against the catalogue generation plans with.
-            let catalogue = stored_catalogue(templates)
-                .await
-                .map_err(AdminError::internal("reading the templates"))?;
-            let template = catalogue.templates().iter().find(|t| t.id == e.template_id);
-            e.validate(template).map_err(|errors| {
-                let prefixed: Vec<FieldError> = errors
-                    .into_iter()
-                    .map(|f| FieldError::new(format!("experiment.{}", f.field), f.message))
-                    .collect();
-                AdminError::invalid(&prefixed)
-            })?;
-            if !templates
-                .create_experiment(&e)
-                .await
-                .map_err(AdminError::internal("storing the experiment"))?
-            {
-                return Err(AdminError::invalid(&[FieldError::new(
-                    "experiment.id",
-                    "an experiment with this id exists",
-                )]));
+            match create_experiment(templates, e).await? {
+                Created::Stored(e) => Ok(Answer::One(Box::new(e))),
+                Created::Invalid(errors) => {
+                    let prefixed: Vec<FieldError> = errors
+                        .into_iter()
+                        .map(|f| FieldError::new(format!("experiment.{}", f.field), f.message))
+                        .collect();
+                    Err(AdminError::invalid(&prefixed))
+                }
             }
-            Ok(Answer::One(Box::new(e)))
         }
         Request::List => Ok(Answer::All {
-            experiments: templates
-                .experiments()
-                .await
-                .map_err(AdminError::internal("listing experiments"))?,
+            experiments: templates.experiments().await?,
         }),
         Request::Get(id) => {
-            let e = found(templates, &id).await?;
-            let results = report(messages, &e, now)
-                .await
-                .map_err(AdminError::internal("reading the experiment's counts"))?;
+            let e = templates
+                .experiment(&id)
+                .await?
+                .ok_or_else(|| not_found(&id))?;
+            let results = experiment_results(&stores.messages, &e, now).await?;
             Ok(Answer::Report(Box::new(Report {
                 experiment: e,
                 results,
             })))
         }
-        Request::Stop { id, winner } => {
-            let e = found(templates, &id).await?;
-            let Some(stopped) = e
-                .stop_by_admin(winner, now)
-                .map_err(|f| AdminError::invalid(&[f]))?
-            else {
-                return Ok(Answer::One(Box::new(e)));
-            };
-            if templates
-                .stop_experiment(&stopped)
-                .await
-                .map_err(AdminError::internal("stopping the experiment"))?
-            {
-                Ok(Answer::One(Box::new(stopped)))
-            } else {
-                // Stopped meanwhile (by the daily check): that stop stands.
-                Ok(Answer::One(Box::new(found(templates, &id).await?)))
-            }
-        }
+        Request::Stop { id, winner } => match stop_experiment(templates, &id, winner, now).await? {
+            Stopped::Done(e) => Ok(Answer::One(Box::new(e))),
+            Stopped::NotFound => Err(not_found(&id)),
+            Stopped::Invalid(f) => Err(AdminError::invalid(&[f])),
+        },
     }
 }
 
-async fn found(templates: &TemplateStore, id: &str) -> Result<Experiment, AdminError> {
-    templates
-        .experiment(id)
-        .await
-        .map_err(AdminError::internal("reading the experiment"))?
-        .ok_or_else(|| AdminError::not_found(format!("no experiment {id:?}")))
+fn not_found(id: &str) -> AdminError {
+    AdminError::not_found(format!("no experiment {id:?}"))
 }
 
 #[cfg(test)]

@@ -1,20 +1,19 @@
-//! `admin-templates` and `admin-seed-templates`: the stored template catalogue.
+//! `admin-templates`: the stored template catalogue.
 //!
 //! `{"action": "list"}`, `{"action": "get", "id": …}`, `{"action": "upsert", "template": {…}}`
 //! (validated with `Template::validate`; a bad one changes nothing), `{"action": "disable",
-//! "id": …}`. Seeding stores the built-in templates that are not stored yet, so it can run any
-//! number of times and never overwrites an admin's edit.
+//! "id": …}`.
 
 use chrono::Utc;
-use coaching::aws::dynamo::{Seeded, TemplateStore};
+use coaching::aws::dynamo::TemplateStore;
 use coaching::domain::preferences::FieldError;
-use coaching::engine::catalogue::default_templates;
 use coaching::engine::templates::Template;
 use lambda_runtime::LambdaEvent;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin::{payload, AdminError, NoFields};
+use crate::common::admin::{payload, AdminError};
+use crate::Stores;
 
 /// The `admin-templates` payload.
 #[derive(Deserialize, Debug)]
@@ -45,22 +44,17 @@ fn check_id(id: &str) -> Result<(), AdminError> {
 }
 
 /// `admin-templates`.
-pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
+pub async fn handle(stores: &Stores, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
     let input: TemplatesInput = payload(event.payload)?;
+    let store: &TemplateStore = &stores.templates;
     match input {
         TemplatesInput::List {} => {
-            let all = store
-                .list()
-                .await
-                .map_err(AdminError::internal("listing templates"))?;
+            let all = store.list().await?;
             Ok(json!({"count": all.len(), "templates": all}))
         }
         TemplatesInput::Get { id } => {
             check_id(&id)?;
-            let t = store
-                .get(&id)
-                .await
-                .map_err(AdminError::internal("reading the template"))?;
+            let t = store.get(&id).await?;
             t.map(|t| json!(t))
                 .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
         }
@@ -72,38 +66,14 @@ pub async fn handle(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<
                     .collect();
                 AdminError::invalid(&prefixed)
             })?;
-            let version = store
-                .upsert(&template, Utc::now())
-                .await
-                .map_err(AdminError::internal("storing the template"))?;
+            let version = store.upsert(&template, Utc::now()).await?;
             Ok(json!({"id": template.id, "version": version}))
         }
         TemplatesInput::Disable { id } => {
             check_id(&id)?;
-            let t = store
-                .disable(&id, Utc::now())
-                .await
-                .map_err(AdminError::internal("disabling the template"))?;
+            let t = store.disable(&id, Utc::now()).await?;
             t.map(|t| json!(t))
                 .ok_or_else(|| AdminError::not_found(format!("no template {id}")))
         }
     }
-}
-
-/// `admin-seed-templates` (`{}`).
-pub async fn seed(store: &TemplateStore, event: LambdaEvent<Value>) -> Result<Value, AdminError> {
-    let _: NoFields = payload(event.payload)?;
-    let now = Utc::now();
-    let (mut created, mut existing) = (Vec::new(), 0);
-    for t in default_templates() {
-        match store
-            .seed(&t, now)
-            .await
-            .map_err(AdminError::internal("seeding templates"))?
-        {
-            Seeded::Created => created.push(t.id),
-            Seeded::AlreadyThere => existing += 1,
-        }
-    }
-    Ok(json!({"created": created, "already_there": existing}))
 }

@@ -1,8 +1,10 @@
 //! `POST /coaching/messages/{id}/feedback` with `{"rating": 1–5, "helpful": bool,
-//! "comment": "…"}` (at least one): one feedback per message; a later call replaces it and
-//! keeps the first `submitted_at`. 201 the first time, 200 after.
+//! "comment": "…"}` (at least one): one feedback per message
+//! (`coaching::app::interactions::give_feedback`); a later call replaces it and keeps the
+//! first `submitted_at`. 201 the first time, 200 after.
 
 use chrono::Utc;
+use coaching::app::interactions::{give_feedback, FeedbackGiven};
 use coaching::domain::messages::FeedbackInput;
 use coaching::edge::http::{
     caller, is_message_id, json_body, json_response, message_not_found, path_param, Problem,
@@ -10,8 +12,7 @@ use coaching::edge::http::{
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 
-use crate::api_interact_message::not_delivered;
-use crate::respond::{finish, internal};
+use crate::common::respond::finish;
 use crate::Stores;
 
 /// Largest feedback body, in bytes (a 500-character comment fits in any script).
@@ -29,36 +30,17 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         return Err(message_not_found());
     }
     let input: FeedbackInput = json_body(req, MAX_FEEDBACK_BYTES)?;
-    // Two tries: a first feedback that lost a race with another first one (its condition
-    // failed) is read again and stored as the replacement it now is.
-    for _ in 0..2 {
-        let message = stores
-            .messages
-            .get(&user, &id)
-            .await
-            .map_err(internal("reading a message"))?
-            .ok_or_else(message_not_found)?;
-        if !message.delivered() {
-            return Err(not_delivered());
-        }
-        let feedback = input
-            .clone()
-            .into_feedback(message.feedback.as_ref(), Utc::now())
-            .map_err(Problem::validation)?;
-        // A full replacement of one attribute: repeating it stores the same feedback.
-        if stores
-            .messages
-            .put_feedback(&user, &message, &feedback)
-            .await
-            .map_err(internal("storing feedback"))?
-        {
-            let status = if message.feedback.is_some() {
-                StatusCode::OK
-            } else {
+    match give_feedback(&stores.messages, &user, &id, input, Utc::now()).await? {
+        FeedbackGiven::Stored { first, feedback } => {
+            let status = if first {
                 StatusCode::CREATED
+            } else {
+                StatusCode::OK
             };
-            return Ok(json_response(status, &feedback));
+            Ok(json_response(status, &feedback))
         }
+        FeedbackGiven::NotFound => Err(message_not_found()),
+        FeedbackGiven::NotDelivered => Err(Problem::not_delivered()),
+        FeedbackGiven::Invalid(errors) => Err(Problem::validation(errors)),
     }
-    Err(message_not_found())
 }

@@ -1,16 +1,14 @@
 //! `GET /coaching/insights`: segment, habit strength, formation probability, streak risk,
-//! best and most active hours, and which kinds of message worked best for the caller.
+//! best and most active hours, and which kinds of message worked best for the caller
+//! (`coaching::app::overview::user_insights`).
 
 use chrono::Utc;
+use coaching::app::overview::user_insights;
 use coaching::edge::http::{caller, json_response, query_params, Problem};
-use coaching::engine::state::Population;
-use coaching::engine::summary::BehaviourSummary;
-use coaching::views::summary::insights;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 
-use crate::respond::finish;
-use crate::user_view::profile_and_messages;
+use crate::common::respond::finish;
 use crate::Stores;
 
 /// Handles one request; every failure is a problem+json response.
@@ -21,17 +19,6 @@ pub async fn handle(stores: &Stores, req: Request) -> Result<Response<Body>, Err
 async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
     query_params(req, &[])?;
-    let (profile, messages) = profile_and_messages(stores, &user).await?;
-    let summary = profile
-        .summary
-        .map(|s| s.summary)
-        .unwrap_or_else(BehaviourSummary::default);
-    let report = insights(
-        &messages,
-        &summary,
-        &profile.preferences.preferences,
-        &Population::default(),
-        Utc::now(),
-    );
+    let report = user_insights(stores, &user, Utc::now()).await?;
     Ok(json_response(StatusCode::OK, &report))
 }

@@ -15,10 +15,7 @@ pub async fn handle(store: &ProfileStore, req: Request) -> Result<Response<Body>
 
 async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
-    let doc = store.preferences(&user).await.map_err(|e| {
-        tracing::error!(error = %e, "reading preferences failed");
-        Problem::internal()
-    })?;
+    let doc = store.preferences(&user).await?;
     let mut resp = json_response(StatusCode::OK, &doc);
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag(doc.version)) {

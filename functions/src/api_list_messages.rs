@@ -11,7 +11,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde::Serialize;
 
-use crate::respond::{finish, internal};
+use crate::common::respond::finish;
 use crate::Stores;
 
 /// Largest page.
@@ -97,8 +97,7 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
     let page = stores
         .messages
         .list(&user, &filter, limit, after.as_ref())
-        .await
-        .map_err(internal("listing messages"))?;
+        .await?;
     Ok(json_response(
         StatusCode::OK,
         &PageView {

@@ -48,11 +48,7 @@ async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, 
 
     let outcome = store
         .put_preferences(&user, preferences, expected, Utc::now())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "writing preferences failed");
-            Problem::internal()
-        })?;
+        .await?;
     match outcome {
         PreferencesWrite::Written(doc) => Ok(ok(&doc)),
         PreferencesWrite::Conflict { current } => {

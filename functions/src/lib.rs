@@ -1,9 +1,19 @@
-//! Handlers of the Tug Coach Lambda functions, one module per function. Each binary in
-//! `src/bin` is a few lines: build the clients once at cold start, then run its handler.
-//! Handlers translate events to domain calls and errors to responses; rules live in `coaching`.
+//! Handlers of the Tug Coach Lambda functions: one module per function, named after it, and
+//! none imports another. Each binary in `src/bin` is a few lines: build the clients once at
+//! cold start, then run its handler. A handler translates its event into a call of a use case
+//! in `coaching::app` and the result into its response; the rules live in `coaching`.
+//! [`common`] holds what they share (clients, admin payloads and errors, responses).
 
-pub mod admin;
+pub mod common;
+
+pub mod admin_analytics;
+pub mod admin_cleanup;
+pub mod admin_deliver_scheduled;
 pub mod admin_experiments;
+pub mod admin_generate_all;
+pub mod admin_model;
+pub mod admin_seed_templates;
+pub mod admin_system_health;
 pub mod admin_templates;
 pub mod api_delete_data;
 pub mod api_delete_device;
@@ -17,7 +27,6 @@ pub mod api_interact_message;
 pub mod api_list_messages;
 pub mod api_put_personalization;
 pub mod api_register_device;
-mod cold_start;
 pub mod events_activity_logged;
 pub mod job_analytics;
 pub mod job_cleanup;
@@ -26,11 +35,10 @@ pub mod job_fit_model;
 pub mod job_generate;
 pub mod job_generate_segment;
 pub mod job_health;
-mod lambda_deadline;
-mod respond;
-mod user_view;
 
-pub use cold_start::{
-    bus, delivery, init_tracing, jobs, profile_store, push, stores, Delivery, Jobs, Stores,
+pub use coaching::app::Stores;
+pub use common::cold_start::{
+    delivery, health, init_tracing, jobs, profile_store, push, segments_from_env, stores,
+    ColdStart, Delivery, Health, Jobs,
 };
-pub use lambda_deadline::deadline;
+pub use common::deadline::deadline;

@@ -623,3 +623,43 @@ proptest! {
         prop_assert!(plan.messages.iter().all(|m| m.message_type != ty));
     }
 }
+
+/// The properties above hold vacuously if planning returns nothing: a real share of the
+/// generated cases must plan messages, some of them inside a day with quiet hours and some
+/// with history counted against the caps, or the generator has drifted.
+#[test]
+fn the_generated_cases_exercise_planning() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let w = world();
+    let mut runner = TestRunner::deterministic();
+    let strategy = any_case();
+    let (mut cases, mut planned, mut quiet, mut with_history) = (0, 0, 0, 0);
+    for _ in 0..300 {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let (p, s, h, now, seed) = tree.current();
+        cases += 1;
+        let plan = run(&w, "share", &p, &s, &h, now, seed);
+        if !plan.messages.is_empty() {
+            planned += 1;
+            quiet += usize::from(p.quiet_hours.is_some());
+            with_history += usize::from(h.iter().any(|e| e.status.counts_for_caps()));
+        }
+    }
+    println!("{planned} of {cases} cases plan messages ({quiet} with quiet hours, {with_history} with counted history)");
+    assert!(cases == 300, "{cases} cases generated");
+    assert!(
+        planned * 4 >= cases,
+        "only {planned} of {cases} cases plan anything"
+    );
+    assert!(
+        quiet * 10 >= cases,
+        "only {quiet} planning cases have quiet hours"
+    );
+    assert!(
+        with_history * 10 >= cases,
+        "only {with_history} planning cases have history"
+    );
+}

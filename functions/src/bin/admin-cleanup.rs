@@ -1,9 +1,9 @@
 //! Lambda entry point of `admin-cleanup`.
-use functions::job_cleanup::{admin, clients};
+use functions::admin_cleanup::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
-    let cleanup = clients().await?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| admin(&cleanup, event))).await
+    let cleanup = functions::common::cold_start::cleanup().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&cleanup, event))).await
 }

@@ -1,9 +1,9 @@
 //! Lambda entry point of `admin-deliver-scheduled`.
-use functions::job_deliver::admin;
+use functions::admin_deliver_scheduled::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let clients = functions::delivery().await?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| admin(&clients, event))).await
+    lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&clients, event))).await
 }

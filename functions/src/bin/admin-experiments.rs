@@ -5,8 +5,5 @@ use functions::admin_experiments::handle;
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let stores = functions::stores().await?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        handle(&stores.templates, &stores.messages, event)
-    }))
-    .await
+    lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&stores, event))).await
 }

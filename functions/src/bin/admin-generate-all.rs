@@ -1,13 +1,13 @@
 //! Lambda entry point of `admin-generate-all`.
-use functions::job_generate::{admin, segments_from_env};
+use functions::admin_generate_all::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let jobs = functions::jobs().await?;
-    let segments = segments_from_env()?;
+    let segments = functions::segments_from_env()?;
     lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        admin(&jobs, segments, event)
+        handle(&jobs, segments, event)
     }))
     .await
 }

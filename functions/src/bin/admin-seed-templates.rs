@@ -1,12 +1,9 @@
 //! Lambda entry point of `admin-seed-templates`.
-use functions::admin_templates::seed;
+use functions::admin_seed_templates::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let stores = functions::stores().await?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| {
-        seed(&stores.templates, event)
-    }))
-    .await
+    lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&stores, event))).await
 }

@@ -4,8 +4,8 @@ use functions::api_interact_message::handle;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     functions::init_tracing();
-    let stores = functions::stores().await?;
-    let bus = functions::bus().await?;
+    let aws = functions::ColdStart::load().await?;
+    let (stores, bus) = (aws.stores(), aws.bus()?);
     lambda_http::run(lambda_http::service_fn(|req| {
         handle(&stores, Some(&bus), req)
     }))

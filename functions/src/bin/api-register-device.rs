@@ -4,7 +4,7 @@ use functions::api_register_device::handle;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     functions::init_tracing();
-    let stores = functions::stores().await?;
-    let push = functions::push().await?;
+    let aws = functions::ColdStart::load().await?;
+    let (stores, push) = (aws.stores(), aws.push()?);
     lambda_http::run(lambda_http::service_fn(|req| handle(&stores, &push, req))).await
 }

@@ -1,9 +1,9 @@
 //! Lambda entry point of `job-cleanup`.
-use functions::job_cleanup::{clients, handle};
+use functions::job_cleanup::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
-    let cleanup = clients().await?;
+    let cleanup = functions::common::cold_start::cleanup().await?;
     lambda_runtime::run(lambda_runtime::service_fn(|event| handle(&cleanup, event))).await
 }

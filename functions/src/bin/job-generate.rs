@@ -1,11 +1,11 @@
 //! Lambda entry point of `job-generate`.
-use functions::job_generate::{handle, segments_from_env};
+use functions::job_generate::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let jobs = functions::jobs().await?;
-    let segments = segments_from_env()?;
+    let segments = functions::segments_from_env()?;
     lambda_runtime::run(lambda_runtime::service_fn(|event| {
         handle(&jobs, segments, event)
     }))

@@ -200,14 +200,10 @@ impl ActivityConsumer<'_> {
         history: &[Message],
         now: DateTime<Utc>,
     ) -> Result<Option<(Message, Option<Outcome>)>, ActivityError> {
-        let stats = self
-            .messages
-            .variant_stats(&self.generator.variant_pairs())
-            .await?;
-        let seed = crate::app::generation::plan_seed(user.as_str(), now);
         let plan = self
             .generator
-            .plan_user(user, profile, history, &stats, now, seed);
+            .plan_now(self.messages, user, profile, history, now)
+            .await?;
         let Some(planned) = celebration(&plan) else {
             return Ok(None);
         };

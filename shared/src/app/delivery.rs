@@ -106,6 +106,33 @@ impl Deliverer<'_> {
         self.clock.unwrap_or_else(Utc::now)
     }
 
+    /// [`Deliverer::run`], with the run reported as metrics under `function` and logged.
+    pub async fn run_reported(
+        &self,
+        function: &str,
+        deadline: Instant,
+    ) -> Result<DeliveryRun, DeliveryError> {
+        let run = self.run(deadline).await?;
+        let attempted = run.sent + run.failed;
+        let mut figures = vec![
+            ("Delivered", run.sent as f64, "Count"),
+            ("DeliveryFailed", run.failed as f64, "Count"),
+            ("Deferred", run.deferred as f64, "Count"),
+            ("Expired", run.dropped as f64, "Count"),
+            ("DevicesDisabled", run.devices_disabled as f64, "Count"),
+        ];
+        if attempted > 0 {
+            figures.push((
+                "DeliverySuccessRate",
+                run.sent as f64 / attempted as f64,
+                "None",
+            ));
+        }
+        crate::views::metrics::emit(function, &figures);
+        tracing::info!(?run, "delivery run");
+        Ok(run)
+    }
+
     /// Delivers every message due by the time each round starts, round after round, until
     /// none is left or the next round might not finish before `deadline`.
     pub async fn run(&self, deadline: Instant) -> Result<DeliveryRun, DeliveryError> {

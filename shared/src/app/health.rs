@@ -115,6 +115,37 @@ pub async fn check(
     Ok(r)
 }
 
+/// Checks health at `now` and reports the figures as metrics under `function` (the alarms in
+/// template.yaml watch them), logging the verdict.
+pub async fn check_and_report(
+    messages: &MessageStore,
+    dead_letters: &[(String, WorkQueue)],
+    now: DateTime<Utc>,
+    function: &str,
+) -> Result<HealthReport, HealthError> {
+    let r = check(messages, dead_letters, now).await?;
+    let mut figures = vec![
+        ("DueNow", r.due_now as f64, "Count"),
+        ("Overdue", r.overdue as f64, "Count"),
+        ("StuckMessages", r.stuck as f64, "Count"),
+        (
+            "DeadLetters",
+            r.dead_letters.values().sum::<u64>() as f64,
+            "Count",
+        ),
+    ];
+    if let Some(rate) = r.delivery_today.success_rate {
+        figures.push(("DeliverySuccessRate", rate, "None"));
+    }
+    crate::views::metrics::emit(function, &figures);
+    if r.problems.is_empty() {
+        tracing::info!(?r, "healthy");
+    } else {
+        tracing::warn!(problems = ?r.problems, "degraded");
+    }
+    Ok(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,8 @@ use crate::domain::events::{DomainEvent, COACH_SOURCE};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::aws::dynamo::batch::BATCHES_IN_FLIGHT;
-use crate::aws::retry::backoff;
+use crate::aws::retry::until_all_taken;
+use crate::aws::Cause;
 
 /// Most entries in one PutEvents call.
 pub const PUT_EVENTS_MAX: usize = 10;
@@ -18,10 +19,15 @@ const PUT_ATTEMPTS: u32 = 5;
 /// A publishing failure.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
-    #[error("eventbridge: {0}")]
-    EventBridge(String),
-    #[error("event could not be encoded: {0}")]
-    Encode(String),
+    /// PutEvents failed.
+    #[error("EventBridge put_events failed")]
+    PutEvents(#[source] Cause),
+    /// An event's detail could not be encoded.
+    #[error("an event could not be encoded")]
+    Encode(#[from] serde_json::Error),
+    /// EventBridge still refused some entries after every attempt.
+    #[error("EventBridge refused {left} events after {attempts} attempts")]
+    Unprocessed { left: usize, attempts: u32 },
 }
 
 /// Publishes domain events to the coach bus.
@@ -51,7 +57,7 @@ impl Bus {
                     .event_bus_name(&self.name)
                     .source(COACH_SOURCE)
                     .detail_type(e.detail_type())
-                    .detail(e.detail().map_err(|e| BusError::Encode(e.to_string()))?)
+                    .detail(e.detail()?)
                     .build())
             })
             .collect::<Result<Vec<_>, BusError>>()?;
@@ -65,37 +71,38 @@ impl Bus {
         Ok(())
     }
 
-    async fn publish_batch(&self, mut pending: Vec<PutEventsRequestEntry>) -> Result<(), BusError> {
-        let mut attempt = 0;
-        while !pending.is_empty() {
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            attempt += 1;
-            let out = self
-                .client
-                .put_events()
-                .set_entries(Some(pending.clone()))
-                .send()
-                .await
-                .map_err(|e| BusError::EventBridge(format!("{e:?}")))?;
-            if out.failed_entry_count == 0 {
-                break;
-            }
-            // Results are positional: an entry with an error code was not taken.
-            pending = pending
-                .into_iter()
-                .zip(out.entries.unwrap_or_default())
-                .filter(|(_, r)| r.error_code.is_some())
-                .map(|(e, _)| e)
-                .collect();
-            if !pending.is_empty() && attempt >= PUT_ATTEMPTS {
-                return Err(BusError::EventBridge(format!(
-                    "{} events still failed after {attempt} attempts",
-                    pending.len()
-                )));
-            }
-        }
+    async fn publish_batch(&self, entries: Vec<PutEventsRequestEntry>) -> Result<(), BusError> {
+        until_all_taken(
+            entries,
+            PUT_ATTEMPTS,
+            |pending| {
+                let client = &self.client;
+                async move {
+                    let out = client
+                        .put_events()
+                        .set_entries(Some(pending.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| BusError::PutEvents(Box::new(e)))?;
+                    if out.failed_entry_count == 0 {
+                        return Ok(((), None));
+                    }
+                    // Results are positional: an entry with an error code was not taken.
+                    let left: Vec<_> = pending
+                        .into_iter()
+                        .zip(out.entries.unwrap_or_default())
+                        .filter(|(_, r)| r.error_code.is_some())
+                        .map(|(e, _)| e)
+                        .collect();
+                    Ok(((), (!left.is_empty()).then_some(left)))
+                }
+            },
+            |attempts, left| BusError::Unprocessed {
+                left: left.len(),
+                attempts,
+            },
+        )
+        .await?;
         Ok(())
     }
 }

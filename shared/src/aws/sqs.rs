@@ -2,10 +2,23 @@
 
 use aws_sdk_sqs::Client;
 
-/// A work-queue failure.
+use crate::aws::{operation_of, Cause};
+
+/// A work-queue failure: the SQS call it names, with its source.
 #[derive(Debug, thiserror::Error)]
-#[error("sqs: {0}")]
-pub struct QueueError(String);
+#[error("SQS {op} failed")]
+pub struct QueueError {
+    pub op: &'static str,
+    #[source]
+    pub source: Cause,
+}
+
+fn sqs<E: std::error::Error + Send + Sync + 'static>(e: E) -> QueueError {
+    QueueError {
+        op: operation_of::<E>(),
+        source: Box::new(e),
+    }
+}
 
 /// One SQS queue, by URL.
 #[derive(Clone, Debug)]
@@ -32,7 +45,7 @@ impl WorkQueue {
             .delay_seconds(delay_secs.clamp(0, 900))
             .send()
             .await
-            .map_err(|e| QueueError(format!("{e:?}")))?;
+            .map_err(sqs)?;
         Ok(())
     }
 }
@@ -47,7 +60,7 @@ impl WorkQueue {
             .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
             .send()
             .await
-            .map_err(|e| QueueError(format!("{e:?}")))?;
+            .map_err(sqs)?;
         Ok(out
             .attributes
             .and_then(|a| {

@@ -41,6 +41,12 @@ pub fn work_items(
         .collect()
 }
 
+/// A new run id: the start minute, then random hex (runs never share an id).
+pub fn new_run_id(now: DateTime<Utc>) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}-{}", now.format("%Y%m%dT%H%M"), &random[..12])
+}
+
 /// Records run `run_id` as of `now` and publishes its work items (`pinned`: plan as of `now`
 /// however late the workers run, for an admin replay). Repeating it with the same id
 /// publishes the items again, which is harmless: a segment's work is idempotent.

@@ -16,7 +16,10 @@ use crate::engine::state::Population;
 use crate::engine::summary::BehaviourSummary;
 use crate::engine::templates::{Catalogue, StatsMap};
 
-/// The template catalogue and population priors, built once per cold start.
+/// What planning needs besides the user's own data: the catalogue, the population's priors,
+/// the running experiments. Built per invocation ([`Generator::from_store`]: one Query of the
+/// templates table, one of the model), so an admin's template change or a new fit applies to
+/// the next run.
 #[derive(Clone)]
 pub struct Generator {
     pub catalogue: Catalogue,
@@ -91,6 +94,22 @@ impl Generator {
             .iter()
             .flat_map(|t| t.variants.iter().map(|v| (t.id.clone(), v.id.clone())))
             .collect()
+    }
+
+    /// Plans `user` now from their profile and retained messages, with the variant
+    /// statistics read from the store and the seed of [`plan_seed`]: the manual run and the
+    /// activity consumer's celebration plan this way.
+    pub async fn plan_now(
+        &self,
+        messages: &crate::aws::dynamo::MessageStore,
+        user: &UserId,
+        profile: &Profile,
+        history: &[Message],
+        now: DateTime<Utc>,
+    ) -> Result<Plan, crate::aws::dynamo::StoreError> {
+        let stats = messages.variant_stats(&self.variant_pairs()).await?;
+        let seed = plan_seed(user.as_str(), now);
+        Ok(self.plan_user(user, profile, history, &stats, now, seed))
     }
 
     /// Plans `user` from their profile and retained messages, as of `now`, with `seed`.

@@ -23,6 +23,7 @@ use crate::aws::dynamo::{
     user_pk, JobStore, MessageStore, Profile, ProfileStore, SegmentCounts, StoreError,
 };
 use crate::aws::eventbridge::{Bus, BusError};
+use crate::aws::sqs::{QueueError, WorkQueue};
 use crate::domain::events::{DomainEvent, GenerateSegment, MessageScheduled, ScanStart};
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
@@ -46,6 +47,22 @@ pub enum WorkError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Bus(#[from] BusError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// Seconds a segment held by another run waits before it is tried again.
+pub const BUSY_DELAY_SECS: i32 = 10;
+
+/// A work item as the queue carries it: the bus event the routing rule delivered, so a
+/// handed-back item reads like the first.
+pub fn work_envelope(work: &GenerateSegment) -> String {
+    serde_json::json!({
+        "source": crate::domain::events::COACH_SOURCE,
+        "detail-type": "GenerateSegment",
+        "detail": work,
+    })
+    .to_string()
 }
 
 /// What one invocation did with its work item.
@@ -87,6 +104,38 @@ pub struct SegmentWorker<'a> {
 }
 
 impl SegmentWorker<'_> {
+    /// Works on `work` and hands back to `queue` what is left of it: the rest of the range
+    /// when the deadline came first, the whole item (after [`BUSY_DELAY_SECS`]) when another
+    /// run holds the segment. A failure leaves the item to the queue's retries and, after
+    /// repeated failures, its dead-letter queue.
+    pub async fn work(
+        &self,
+        queue: &WorkQueue,
+        work: &GenerateSegment,
+        deadline: Instant,
+    ) -> Result<SegmentRun, WorkError> {
+        let run = self.run(work, deadline).await?;
+        match &run {
+            SegmentRun::Busy => {
+                tracing::info!(run_id = %work.run_id, segment = work.segment, "segment busy; retrying later");
+                queue.send(work_envelope(work), BUSY_DELAY_SECS).await?;
+            }
+            SegmentRun::Worked { counts, next } => {
+                tracing::info!(run_id = %work.run_id, segment = work.segment, users = counts.users,
+                    planned = counts.planned, already_planned = counts.already_planned,
+                    done = next.is_none(), "segment worked");
+                if let Some(start) = next {
+                    let rest = GenerateSegment {
+                        start: Some(start.clone()),
+                        ..work.clone()
+                    };
+                    queue.send(work_envelope(&rest), 0).await?;
+                }
+            }
+        }
+        Ok(run)
+    }
+
     /// Works on `work` until its range ends or the next page might not finish before
     /// `deadline`. Progress is recorded on the run; the lease is released when the range is done
     /// and kept (for the same run's continuation) otherwise.

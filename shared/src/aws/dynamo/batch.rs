@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::StoreError;
-use crate::aws::retry::backoff;
+use crate::aws::retry::until_all_taken;
 
 /// An item's key (or a whole item).
 pub type Item = HashMap<String, AttributeValue>;
@@ -29,7 +29,7 @@ pub fn json_document<T: serde::de::DeserializeOwned>(
 ) -> Result<Option<T>, StoreError> {
     item.get(name)
         .and_then(|v| v.as_s().ok())
-        .map(|text| serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .map(|text| serde_json::from_str(text).map_err(StoreError::corrupt("JSON document")))
         .transpose()
 }
 
@@ -105,31 +105,28 @@ pub async fn write_all(
 async fn write_batch(
     client: &Client,
     table: &str,
-    mut pending: Vec<WriteRequest>,
+    requests: Vec<WriteRequest>,
 ) -> Result<(), StoreError> {
-    let mut attempt = 0;
-    while !pending.is_empty() {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
-        attempt += 1;
-        let out = client
-            .batch_write_item()
-            .request_items(table, pending)
-            .send()
-            .await
-            .map_err(StoreError::dynamo)?;
-        pending = out
-            .unprocessed_items
-            .and_then(|mut u| u.remove(table))
-            .unwrap_or_default();
-        if !pending.is_empty() && attempt >= BATCH_ATTEMPTS {
-            return Err(StoreError::Dynamo(format!(
-                "{} items still unprocessed after {attempt} attempts",
-                pending.len()
-            )));
-        }
-    }
+    until_all_taken(
+        requests,
+        BATCH_ATTEMPTS,
+        |pending| async move {
+            let out = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            let left = out.unprocessed_items.and_then(|mut u| u.remove(table));
+            Ok(((), left.filter(|l| !l.is_empty())))
+        },
+        |attempts, left| StoreError::Unprocessed {
+            op: "batch_write_item",
+            left: left.len(),
+            attempts,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -160,40 +157,37 @@ async fn get_batch(
     keys: Vec<Item>,
     projection: Option<&str>,
 ) -> Result<Vec<Item>, StoreError> {
-    let mut found = Vec::new();
-    let mut request = Some(
-        KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .set_projection_expression(projection.map(str::to_owned))
-            .build()
-            .map_err(StoreError::dynamo)?,
-    );
-    let mut attempt = 0;
-    while let Some(req) = request.take() {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
-        attempt += 1;
-        let out = client
-            .batch_get_item()
-            .request_items(table, req)
-            .send()
-            .await
-            .map_err(StoreError::dynamo)?;
-        found.extend(
-            out.responses
+    let request = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .set_projection_expression(projection.map(str::to_owned))
+        .build()
+        .map_err(StoreError::dynamo)?;
+    let found = until_all_taken(
+        request,
+        BATCH_ATTEMPTS,
+        |req| async move {
+            let out = client
+                .batch_get_item()
+                .request_items(table, req)
+                .send()
+                .await
+                .map_err(StoreError::dynamo)?;
+            let found = out
+                .responses
                 .and_then(|mut r| r.remove(table))
-                .unwrap_or_default(),
-        );
-        request = out
-            .unprocessed_keys
-            .and_then(|mut u| u.remove(table))
-            .filter(|k| !k.keys().is_empty());
-        if request.is_some() && attempt >= BATCH_ATTEMPTS {
-            return Err(StoreError::Dynamo(format!(
-                "keys still unprocessed after {attempt} attempts"
-            )));
-        }
-    }
-    Ok(found)
+                .unwrap_or_default();
+            let left = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .filter(|k| !k.keys().is_empty());
+            Ok((found, left))
+        },
+        |attempts, left| StoreError::Unprocessed {
+            op: "batch_get_item",
+            left: left.keys().len(),
+            attempts,
+        },
+    )
+    .await?;
+    Ok(found.into_iter().flatten().collect())
 }

@@ -44,7 +44,7 @@ async fn segment(
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|e| StoreError::Dynamo(format!("{e:?}")))?;
+            .map_err(StoreError::dynamo)?;
         scanned += out.scanned_count.max(0) as u64;
         let keys = out.items.unwrap_or_default();
         deleted += keys.len() as u64;

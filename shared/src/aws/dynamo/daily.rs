@@ -113,7 +113,7 @@ impl MessageStore {
         item.insert(
             "report".into(),
             AttributeValue::S(
-                serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                serde_json::to_string(report).map_err(StoreError::corrupt("report"))?,
             ),
         );
         self.client()
@@ -143,7 +143,7 @@ impl MessageStore {
             .map_err(StoreError::dynamo)?;
         out.item
             .and_then(|i| i.get("report").and_then(|r| r.as_s().ok()).cloned())
-            .map(|text| serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|text| serde_json::from_str(&text).map_err(StoreError::corrupt("report")))
             .transpose()
     }
 }

@@ -133,7 +133,7 @@ impl MessageStore {
             .await;
         super::written(res)?
             .and_then(|out| out.attributes)
-            .map(|a| serde_dynamo::from_item(a).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|a| serde_dynamo::from_item(a).map_err(StoreError::corrupt("message")))
             .transpose()
     }
 
@@ -217,7 +217,7 @@ impl MessageStore {
             .expression_attribute_values(
                 ":d",
                 serde_dynamo::to_attribute_value(&delivery)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    .map_err(StoreError::corrupt("message"))?,
             )
             .build()
             .map_err(StoreError::dynamo)?;
@@ -277,7 +277,7 @@ impl MessageStore {
             (
                 ":d".to_owned(),
                 serde_dynamo::to_attribute_value(delivery)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    .map_err(StoreError::corrupt("message"))?,
             ),
         ]);
         let mut set = "SET #st = :to, delivery = :d".to_owned();

@@ -25,14 +25,14 @@ impl ProfileStore {
             .await
             .map_err(StoreError::dynamo)?;
         out.item
-            .map(|i| serde_dynamo::from_item(i).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::corrupt("device")))
             .transpose()
     }
 
     /// Stores the device (a full-item put: repeating it stores the same thing).
     pub async fn put_device(&self, user: &UserId, device: &Device) -> Result<(), StoreError> {
         let mut item: super::batch::Item =
-            serde_dynamo::to_item(device).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            serde_dynamo::to_item(device).map_err(StoreError::corrupt("device"))?;
         item.extend(Self::item_key(user, &device_sk(&device.device_id)));
         self.client()
             .put_item()

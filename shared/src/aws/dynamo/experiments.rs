@@ -26,13 +26,13 @@ fn key(id: &str) -> Item {
 
 fn decode(item: &Item) -> Result<Experiment, StoreError> {
     json_document(item, "experiment")?
-        .ok_or_else(|| StoreError::Corrupt("experiment item without a document".into()))
+        .ok_or_else(|| StoreError::missing("experiment item without a document"))
 }
 
 fn document(e: &Experiment) -> Result<AttributeValue, StoreError> {
     serde_json::to_string(e)
         .map(AttributeValue::S)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+        .map_err(StoreError::corrupt("experiment"))
 }
 
 impl TemplateStore {

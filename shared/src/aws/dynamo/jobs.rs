@@ -220,7 +220,7 @@ impl JobStore {
             .and_then(|v| v.as_s().ok())
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| StoreError::Corrupt("run record without as_of".into()))?;
+            .ok_or_else(|| StoreError::missing("run record without as_of"))?;
         let mut status = RunStatus {
             run_id: run_id.to_owned(),
             as_of,

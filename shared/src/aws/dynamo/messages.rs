@@ -117,8 +117,7 @@ impl MessageStore {
     /// The stored item of a message: its fields plus keys, the by-time key, the TTL and, while
     /// scheduled, the sparse due-index keys.
     pub fn item(user: &UserId, m: &Message) -> Result<Item, StoreError> {
-        let mut item: Item =
-            serde_dynamo::to_item(m).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut item: Item = serde_dynamo::to_item(m).map_err(StoreError::corrupt("message"))?;
         item.extend(Self::key(user, &m.id));
         item.insert(
             "user_id".into(),
@@ -387,8 +386,8 @@ impl MessageStore {
         m: &Message,
         feedback: &Feedback,
     ) -> Result<bool, StoreError> {
-        let value = serde_dynamo::to_attribute_value(feedback)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let value =
+            serde_dynamo::to_attribute_value(feedback).map_err(StoreError::corrupt("message"))?;
         let first = m.feedback.is_none();
         let update = Update::builder()
             .table_name(&self.table)
@@ -537,5 +536,5 @@ fn position(m: &Message) -> Position {
 }
 
 fn decode(item: Item) -> Result<Message, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_dynamo::from_item(item).map_err(StoreError::corrupt("message"))
 }

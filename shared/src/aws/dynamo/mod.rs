@@ -41,6 +41,8 @@
 //! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
 //! The learners' fitted model, versioned: [`model`]. Experiments and their counts: `experiments.rs`.
 
+use super::{operation_of, Cause};
+
 pub mod batch;
 pub mod cleanup;
 pub mod daily;
@@ -63,19 +65,55 @@ pub use profiles::{
 pub use scan::ProfilePage;
 pub use templates::{Seeded, StoredTemplate, TemplateStore};
 
-/// A storage failure. Callers log it and answer 500; its text never reaches a client.
+/// A storage failure. Callers log it (with its source) and answer 500; its text never reaches
+/// a client.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("dynamodb: {0}")]
-    Dynamo(String),
-    #[error("stored item is unreadable: {0}")]
-    Corrupt(String),
+    /// A DynamoDB call failed; `op` names it.
+    #[error("DynamoDB {op} failed")]
+    Dynamo {
+        op: &'static str,
+        #[source]
+        source: Cause,
+    },
+    /// A batch call still left part of its work undone after every attempt.
+    #[error("DynamoDB {op} left {left} items unprocessed after {attempts} attempts")]
+    Unprocessed {
+        op: &'static str,
+        left: usize,
+        attempts: u32,
+    },
+    /// A stored item could not be read (or a value could not be written) as its type.
+    #[error("stored {what} is unreadable")]
+    Corrupt {
+        what: &'static str,
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl StoreError {
-    fn dynamo(e: impl std::error::Error) -> Self {
-        // The SDK's Display is terse; the Debug form carries the service's error code.
-        StoreError::Dynamo(format!("{e:?}"))
+    /// A failed SDK call (or request build), named by its operation.
+    pub(crate) fn dynamo<E: std::error::Error + Send + Sync + 'static>(e: E) -> Self {
+        StoreError::Dynamo {
+            op: operation_of::<E>(),
+            source: Box::new(e),
+        }
+    }
+
+    /// A (de)serialisation failure of a `what`.
+    pub(crate) fn corrupt<E: std::error::Error + Send + Sync + 'static>(
+        what: &'static str,
+    ) -> impl FnOnce(E) -> Self {
+        move |e| StoreError::Corrupt {
+            what,
+            source: Some(Box::new(e)),
+        }
+    }
+
+    /// A `what` lacking an attribute it must have.
+    pub(crate) fn missing(what: &'static str) -> Self {
+        StoreError::Corrupt { what, source: None }
     }
 }
 
@@ -85,8 +123,8 @@ pub(crate) fn written<O, E, R>(
     res: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
 ) -> Result<Option<O>, StoreError>
 where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     use aws_sdk_dynamodb::error::ProvideErrorMetadata;
     match res {

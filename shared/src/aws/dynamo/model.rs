@@ -28,7 +28,7 @@ impl MessageStore {
     pub async fn put_model(&self, model: &Model) -> Result<NaiveDate, StoreError> {
         let fitted = model.fitted_at.unwrap_or_else(Utc::now);
         let day = fitted.date_naive();
-        let text = serde_json::to_string(model).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let text = serde_json::to_string(model).map_err(StoreError::corrupt("model"))?;
         self.client()
             .put_item()
             .table_name(self.stats_table())

@@ -69,9 +69,8 @@ impl Profile {
         } else if sk == SK_SUMMARY {
             self.summary = Some(decode_summary(&item)?);
         } else if sk.starts_with(DEVICE_PREFIX) {
-            self.devices.push(
-                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            );
+            self.devices
+                .push(serde_dynamo::from_item(item).map_err(StoreError::corrupt("profile item"))?);
         }
         Ok(())
     }
@@ -176,7 +175,7 @@ impl ProfileStore {
         item.insert(
             "summary".into(),
             serde_dynamo::to_attribute_value(summary)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                .map_err(StoreError::corrupt("profile item"))?,
         );
         let put = self
             .client
@@ -237,7 +236,7 @@ impl ProfileStore {
         // Stored at millisecond precision; answer with what a later read will see.
         let now = now.trunc_subsecs(3);
         let doc = serde_dynamo::to_attribute_value(&preferences)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            .map_err(StoreError::corrupt("profile item"))?;
         let mut item = Self::key(user);
         item.insert("version".into(), AttributeValue::N(next.to_string()));
         item.insert(
@@ -290,9 +289,9 @@ fn decode_summary(item: &Item) -> Result<VersionedSummary, StoreError> {
     let doc = item
         .get("summary")
         .cloned()
-        .ok_or_else(|| StoreError::Corrupt("summary item without a summary".into()))?;
+        .ok_or_else(|| StoreError::missing("summary item without a summary"))?;
     let summary =
-        serde_dynamo::from_attribute_value(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        serde_dynamo::from_attribute_value(doc).map_err(StoreError::corrupt("profile item"))?;
     Ok(VersionedSummary { version, summary })
 }
 
@@ -300,7 +299,7 @@ fn version_of(item: &HashMap<String, AttributeValue>) -> Result<u64, StoreError>
     item.get("version")
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| StoreError::Corrupt("profile item without a version".into()))
+        .ok_or_else(|| StoreError::missing("profile item without a version"))
 }
 
 fn decode(item: &HashMap<String, AttributeValue>) -> Result<VersionedPreferences, StoreError> {
@@ -313,9 +312,9 @@ fn decode(item: &HashMap<String, AttributeValue>) -> Result<VersionedPreferences
     let doc = item
         .get("preferences")
         .cloned()
-        .ok_or_else(|| StoreError::Corrupt("preferences item without a document".into()))?;
+        .ok_or_else(|| StoreError::missing("preferences item without a document"))?;
     let preferences =
-        serde_dynamo::from_attribute_value(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        serde_dynamo::from_attribute_value(doc).map_err(StoreError::corrupt("profile item"))?;
     Ok(VersionedPreferences {
         version,
         updated_at,

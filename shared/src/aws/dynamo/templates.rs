@@ -47,9 +47,9 @@ fn decode(item: &Item) -> Result<StoredTemplate, StoreError> {
     let text = item
         .get("template")
         .and_then(|v| v.as_s().ok())
-        .ok_or_else(|| StoreError::Corrupt("template item without a document".into()))?;
+        .ok_or_else(|| StoreError::missing("template item without a document"))?;
     let mut template: Template =
-        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        serde_json::from_str(text).map_err(StoreError::corrupt("template"))?;
     if let Some(enabled) = item.get("enabled").and_then(|v| v.as_bool().ok()) {
         template.enabled = *enabled;
     }
@@ -128,9 +128,7 @@ impl TemplateStore {
         let mut item = key(&t.id);
         item.insert(
             "template".into(),
-            AttributeValue::S(
-                serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ),
+            AttributeValue::S(serde_json::to_string(t).map_err(StoreError::corrupt("template"))?),
         );
         item.insert("enabled".into(), AttributeValue::Bool(t.enabled));
         item.insert("version".into(), AttributeValue::N(version.to_string()));

@@ -9,18 +9,31 @@ pub mod payload;
 
 use aws_sdk_sns::Client;
 
+use crate::aws::{operation_of, Cause, Chain};
+
 use crate::domain::devices::Platform;
 use crate::domain::user::UserId;
 
 /// A push-service failure. Callers log it and answer 502/500; its text never reaches a client.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
-    #[error("sns: {0}")]
-    Sns(String),
+    /// An SNS call failed; `op` names it.
+    #[error("SNS {op} failed")]
+    Sns {
+        op: &'static str,
+        #[source]
+        source: Cause,
+    },
+    /// SNS answered without what the call must return.
+    #[error("SNS {0}")]
+    Unexpected(&'static str),
 }
 
-fn sns(e: impl std::error::Error) -> PushError {
-    PushError::Sns(format!("{e:?}"))
+fn sns<E: std::error::Error + Send + Sync + 'static>(e: E) -> PushError {
+    PushError::Sns {
+        op: operation_of::<E>(),
+        source: Box::new(e),
+    }
 }
 
 /// Why a publish to one endpoint failed.
@@ -110,7 +123,7 @@ impl Push {
         match created {
             Ok(out) => {
                 let arn = out.endpoint_arn.ok_or_else(|| {
-                    PushError::Sns("CreatePlatformEndpoint returned no ARN".into())
+                    PushError::Unexpected("create_platform_endpoint returned no ARN")
                 })?;
                 // An endpoint SNS handed back for a known token may be disabled or stale.
                 match self.state(&arn).await? {
@@ -121,13 +134,13 @@ impl Push {
             }
             Err(e) => {
                 // "Endpoint <arn> already exists with the same Token, but different attributes."
-                let text = format!("{e:?}");
+                let text = format!("{}", Chain(&e));
                 match existing_arn(&text) {
                     Some(arn) => {
                         self.repair(&arn, user, token).await?;
                         Ok(arn)
                     }
-                    None => Err(PushError::Sns(text)),
+                    None => Err(sns(e)),
                 }
             }
         }
@@ -191,7 +204,7 @@ impl Push {
             Err(e) => Err(classify(
                 e.as_service_error().and_then(|s| s.meta().code()),
                 e.raw_response().map(|r| r.status().as_u16()),
-                format!("{e:?}"),
+                Chain(&e).to_string(),
             )),
         }
     }

@@ -4,6 +4,11 @@ use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
+use crate::app::AppError;
+use crate::aws::dynamo::StoreError;
+use crate::aws::eventbridge::BusError;
+use crate::aws::sns::PushError;
+use crate::aws::Chain;
 use crate::domain::preferences::FieldError;
 
 /// Prefix of every problem `type`; the slug after it is stable API.
@@ -72,6 +77,16 @@ impl Problem {
         .detail(detail)
     }
 
+    /// 409: interactions and feedback wait for the message to reach the user.
+    pub fn not_delivered() -> Self {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "message-not-delivered",
+            "The message has not been delivered",
+        )
+        .detail("Interactions and feedback are taken once a message has been delivered.")
+    }
+
     /// 500 without internals; the cause goes to the log, not the client.
     pub fn internal() -> Self {
         Problem::new(
@@ -111,6 +126,62 @@ pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Bo
         Err(e) => {
             tracing::error!(error = %e, "response serialisation failed");
             Problem::internal().into_response()
+        }
+    }
+}
+
+/// 502: the push service did not answer as expected (the cause is logged).
+fn push_unavailable() -> Problem {
+    Problem::new(
+        StatusCode::BAD_GATEWAY,
+        "push-service-unavailable",
+        "The push service did not answer as expected",
+    )
+    .detail("Nothing more was changed; please retry later.")
+}
+
+/// 502: the event bus did not take an event; what it announced is stored, so a retry is
+/// safe and publishes again.
+fn bus_unavailable() -> Problem {
+    Problem::new(
+        StatusCode::BAD_GATEWAY,
+        "event-bus-unavailable",
+        "The event bus did not answer as expected",
+    )
+    .detail("The change was recorded; retry the call to finish it.")
+}
+
+/// A storage failure is a logged 500 that leaks nothing.
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %Chain(&e), "storage failed");
+        Problem::internal()
+    }
+}
+
+/// A push-service failure is a logged 502: the request was fine, SNS was not.
+impl From<PushError> for Problem {
+    fn from(e: PushError) -> Self {
+        tracing::error!(error = %Chain(&e), "push service failed");
+        push_unavailable()
+    }
+}
+
+/// An event-bus failure is a logged 502.
+impl From<BusError> for Problem {
+    fn from(e: BusError) -> Self {
+        tracing::error!(error = %Chain(&e), "event bus failed");
+        bus_unavailable()
+    }
+}
+
+/// A use case's failure, by the adapter that failed.
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Store(e) => e.into(),
+            AppError::Push(e) => e.into(),
+            AppError::Bus(e) => e.into(),
         }
     }
 }

@@ -1,8 +1,15 @@
 //! How admin functions (direct invoke, JSON in, JSON out) answer bad input: a function error
 //! with a stable `errorType` (`InvalidPayload`, `NotFound`, `Internal`) and a message that
-//! names every wrong field. Payloads are parsed strictly (unknown fields are errors) before
+//! names every wrong field (an `Internal` one says only that it failed; the cause, with its
+//! sources, is in the log). Payloads are parsed strictly (unknown fields are errors) before
 //! anything is read or written, so a bad payload changes nothing.
 
+use coaching::app::delivery::DeliveryError;
+use coaching::app::generation::WorkError;
+use coaching::app::health::HealthError;
+use coaching::app::AppError;
+use coaching::aws::dynamo::StoreError;
+use coaching::aws::Chain;
 use coaching::domain::preferences::FieldError;
 use lambda_runtime::Diagnostic;
 use serde::de::DeserializeOwned;
@@ -36,18 +43,43 @@ impl AdminError {
         }
     }
 
-    /// A failure of ours while doing `what`; the cause is logged, not returned.
-    pub fn internal<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-        what: &'static str,
-    ) -> impl FnOnce(E) -> Self {
-        move |e| {
-            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
-            tracing::error!(error = %e, "{what} failed");
-            AdminError {
-                kind: "Internal",
-                message: format!("{what} failed; see the function's log"),
-            }
+    /// A failure of ours; the cause (with its sources) is logged, not returned.
+    pub fn internal(e: &(dyn std::error::Error + 'static)) -> Self {
+        tracing::error!(error = %Chain(e), "admin call failed");
+        AdminError {
+            kind: "Internal",
+            message: "the call failed on our side; see the function's log".to_owned(),
         }
+    }
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        AdminError::internal(&e)
+    }
+}
+
+impl From<AppError> for AdminError {
+    fn from(e: AppError) -> Self {
+        AdminError::internal(&e)
+    }
+}
+
+impl From<WorkError> for AdminError {
+    fn from(e: WorkError) -> Self {
+        AdminError::internal(&e)
+    }
+}
+
+impl From<DeliveryError> for AdminError {
+    fn from(e: DeliveryError) -> Self {
+        AdminError::internal(&e)
+    }
+}
+
+impl From<HealthError> for AdminError {
+    fn from(e: HealthError) -> Self {
+        AdminError::internal(&e)
     }
 }
 

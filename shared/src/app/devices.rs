@@ -1,0 +1,84 @@
+//! The user's push devices: registration as an SNS platform endpoint, and removal.
+//!
+//! Idempotence: registering the same device and token again changes nothing; a changed token
+//! updates the endpoint, a disabled endpoint is re-enabled with the fresh token, and an
+//! endpoint replaced by another (a new platform, SNS handing back another endpoint for the
+//! token) is deleted. Removal deletes the endpoint first, so a failure before the item's
+//! delete leaves what a retry needs to finish.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::app::AppError;
+use crate::aws::dynamo::ProfileStore;
+use crate::aws::sns::Push;
+use crate::domain::devices::{Device, DeviceInput};
+use crate::domain::user::UserId;
+
+/// A registration's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registered {
+    pub device: Device,
+    /// The device is new to the user.
+    pub created: bool,
+}
+
+/// Registers (or refreshes) the user's device `device_id` with a checked `input`.
+pub async fn register(
+    profiles: &ProfileStore,
+    push: &Push,
+    user: &UserId,
+    device_id: String,
+    input: DeviceInput,
+    now: DateTime<Utc>,
+) -> Result<Registered, AppError> {
+    let existing = profiles.device(user, &device_id).await?;
+    let same_platform = existing.as_ref().filter(|d| d.platform == input.platform);
+    let arn = push
+        .ensure_endpoint(
+            user,
+            input.platform,
+            &input.token,
+            same_platform.map(|d| d.endpoint_arn.as_str()),
+        )
+        .await?;
+    if let Some(old) = existing.as_ref().filter(|d| d.endpoint_arn != arn) {
+        push.delete_endpoint(user, &old.endpoint_arn).await?;
+    }
+    let now = now.trunc_subsecs(3);
+    let unchanged = existing.as_ref().is_some_and(|d| {
+        d.platform == input.platform && d.token == input.token && d.endpoint_arn == arn && d.enabled
+    });
+    let device = match existing.as_ref() {
+        Some(d) if unchanged => d.clone(),
+        _ => Device {
+            device_id,
+            platform: input.platform,
+            token: input.token,
+            endpoint_arn: arn,
+            enabled: true,
+            created_at: existing.as_ref().map_or(now, |d| d.created_at),
+            updated_at: now,
+        },
+    };
+    if !unchanged {
+        profiles.put_device(user, &device).await?;
+    }
+    Ok(Registered {
+        device,
+        created: existing.is_none(),
+    })
+}
+
+/// Removes the user's device and its endpoint; an absent device is not an error.
+pub async fn remove(
+    profiles: &ProfileStore,
+    push: &Push,
+    user: &UserId,
+    device_id: &str,
+) -> Result<(), AppError> {
+    if let Some(device) = profiles.device(user, device_id).await? {
+        push.delete_endpoint(user, &device.endpoint_arn).await?;
+        profiles.delete_device(user, device_id).await?;
+    }
+    Ok(())
+}
