@@ -2,6 +2,9 @@
 //! values), a recent history, the full default catalogue with variant statistics and a running
 //! experiment. Prints its figures; run with `cargo bench -p coaching --bench plan`.
 
+// Test code: a failed expectation is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

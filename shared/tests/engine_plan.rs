@@ -1,6 +1,9 @@
 //! The planner as a whole: scenarios that reach every message type, and properties over
 //! generated users (quiet hours, caps, determinism, rendering, idempotency keys).
 
+// Test code: a failed expectation is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -1,5 +1,8 @@
 //! The user model and whole runs: what SIMULATION.md promises, checked on a small population.
 
+// Test code: a failed expectation is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::Timelike;
 use coach_sim::population::Population;
 use coach_sim::world::{natural_draws, Policy};
