@@ -7,7 +7,6 @@ use coach_local::template::Template;
 use coach_tests::root;
 use coaching::domain::messages::MessageStatus;
 use coaching::domain::preferences::MessageType;
-use coaching::domain::wire_name;
 use serde_yaml::Value;
 
 fn openapi() -> Value {
@@ -64,6 +63,14 @@ fn enum_of(doc: &Value, schema: &str) -> BTreeSet<String> {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect()
+}
+
+/// A value's JSON code (`"habit_master"`, `"streak_warning"`, …).
+fn wire_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|c| c.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[test]

@@ -12,7 +12,6 @@ use coaching::app::delivery::Outcome;
 use coaching::app::generation::Generator;
 use coaching::domain::events::ActivityEvent;
 use coaching::edge::events::BusEvent;
-use coaching::engine::summary::Applied;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -39,14 +38,7 @@ pub struct Answer {
 }
 
 fn outcome_name(o: &Option<Outcome>) -> &'static str {
-    match o {
-        None => "scheduled",
-        Some(Outcome::Sent { .. }) => "sent",
-        Some(Outcome::Failed { .. }) => "failed",
-        Some(Outcome::Deferred { .. }) => "deferred",
-        Some(Outcome::Dropped { .. }) => "dropped",
-        Some(Outcome::Skipped) => "skipped",
-    }
+    o.as_ref().map_or("scheduled", <&'static str>::from)
 }
 
 /// Records one `ActivityLogged` event.
@@ -69,11 +61,7 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
     };
     let recorded = consumer.record(&bus.detail, clock).await?;
     Ok(Answer {
-        applied: match recorded.applied {
-            Applied::Counted => "counted",
-            Applied::Duplicate => "duplicate",
-            Applied::TooOld => "too_old",
-        },
+        applied: recorded.applied.into(),
         rewarded: recorded.rewarded,
         celebration: recorded.celebration.map(|(m, o)| Celebration {
             message_id: m.id,

@@ -43,7 +43,8 @@ pub enum DeliveryError {
 }
 
 /// What happened to one due message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, strum::AsRefStr, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// Published to this many devices.
     Sent { devices: u32 },

@@ -11,8 +11,11 @@ pub const MAX_DEVICE_ID_CHARS: usize = 128;
 pub const MAX_TOKEN_CHARS: usize = 4096;
 
 /// The push service of a device.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, strum::AsRefStr, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Platform {
     /// Apple Push Notification service (iOS).
     Apns,

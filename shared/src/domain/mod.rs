@@ -13,12 +13,49 @@ pub mod messages;
 pub mod preferences;
 pub mod user;
 
-use serde::Serialize;
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
 
-/// The serde name of a unit enum value (`"habit_master"`, `"streak_warning"`, …).
-pub fn wire_name<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
+    use super::messages::{Interaction, MessageStatus};
+    use super::preferences::{MessageFrequency, MessageType, Tone};
+    use super::user::Segment;
+
+    /// The names written to the tables and counters (strum) are the API's codes (serde).
+    fn same<T: Serialize + AsRef<str>>(values: &[T]) {
+        for v in values {
+            let code = serde_json::to_value(v).ok();
+            assert_eq!(code.as_ref().and_then(|c| c.as_str()), Some(v.as_ref()));
+        }
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_codes() {
+        same(&MessageType::ALL);
+        same(&Segment::ALL);
+        same(&Tone::ALL);
+        same(&[
+            MessageStatus::Scheduled,
+            MessageStatus::Sending,
+            MessageStatus::Sent,
+            MessageStatus::Read,
+            MessageStatus::Acted,
+            MessageStatus::Dismissed,
+            MessageStatus::Failed,
+            MessageStatus::Expired,
+        ]);
+        same(&MessageType::ALL.map(MessageType::category));
+        same(&[
+            MessageFrequency::Minimal,
+            MessageFrequency::Optimal,
+            MessageFrequency::Frequent,
+            MessageFrequency::Daily,
+        ]);
+        same(&[
+            Interaction::Read,
+            Interaction::Opened,
+            Interaction::Acted,
+            Interaction::Dismissed,
+        ]);
     }
 }

@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 
 use crate::domain::messages::Message;
-use crate::domain::wire_name;
 use crate::engine::learned::n7_bucket;
 
 /// Days counters and reports are kept.
@@ -26,15 +25,18 @@ pub const DAILY_RETENTION_DAYS: i64 = 400;
 pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
     let mut d = vec![
         ("all".to_owned(), None),
-        (format!("type#{}", wire_name(&m.message_type)), None),
-        (format!("tone#{}", wire_name(&m.tone)), None),
+        (format!("type#{}", m.message_type.as_ref().to_owned()), None),
+        (format!("tone#{}", m.tone.as_ref().to_owned()), None),
         (format!("variant#{}#{}", m.template_id, m.variant_id), None),
     ];
     if let Some(s) = &m.segment {
-        let segment = wire_name(s);
+        let segment = s.as_ref().to_owned();
         d.push((format!("segment#{segment}"), None));
         d.push((
-            format!("type_segment#{}#{segment}", wire_name(&m.message_type)),
+            format!(
+                "type_segment#{}#{segment}",
+                m.message_type.as_ref().to_owned()
+            ),
             None,
         ));
         if let Some(sel) = &m.selection {
@@ -57,7 +59,10 @@ pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
         d.push((format!("lead#{lead}"), None));
     }
     if let (Some(n7), Some(seg)) = (m.selection.as_ref().and_then(|s| s.n7), &m.segment) {
-        d.push((format!("n7#{}#{}", n7_bucket(n7), wire_name(seg)), None));
+        d.push((
+            format!("n7#{}#{}", n7_bucket(n7), seg.as_ref().to_owned()),
+            None,
+        ));
     }
     if let Some(e) = &m.experiment_id {
         d.push((format!("experiment#{e}#{}", m.variant_id), None));

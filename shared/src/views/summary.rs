@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::wire_name;
 use crate::engine::history::HistoryEntry;
 
 use crate::domain::messages::Message;
@@ -84,8 +83,10 @@ pub fn summarise(
     let mut unread = 0;
     let mut next: Option<&Message> = None;
     for m in messages {
-        *by_status.entry(wire_name(&m.status)).or_insert(0) += 1;
-        *by_type.entry(wire_name(&m.message_type)).or_insert(0) += 1;
+        *by_status.entry(m.status.as_ref().to_owned()).or_insert(0) += 1;
+        *by_type
+            .entry(m.message_type.as_ref().to_owned())
+            .or_insert(0) += 1;
         rates.add(m);
         unread += u64::from(m.unread());
         let due = m.status == MessageStatus::Scheduled && m.expires_at > now;
@@ -104,7 +105,7 @@ pub fn summarise(
         longest_streak: summary.longest_streak,
         next_scheduled: next.map(|m| NextMessage {
             id: m.id.clone(),
-            message_type: wire_name(&m.message_type),
+            message_type: m.message_type.as_ref().to_owned(),
             send_at: m.send_at,
         }),
         as_of: now,
@@ -204,12 +205,15 @@ pub fn what_works(messages: &[Message]) -> WhatWorks {
     let mut by_category: BTreeMap<String, Rates> = BTreeMap::new();
     for m in messages.iter().filter(|m| m.delivered()) {
         by_type
-            .entry(wire_name(&m.message_type))
+            .entry(m.message_type.as_ref().to_owned())
             .or_default()
             .add(m);
-        by_tone.entry(wire_name(&m.tone)).or_default().add(m);
+        by_tone
+            .entry(m.tone.as_ref().to_owned())
+            .or_default()
+            .add(m);
         by_category
-            .entry(wire_name(&m.category))
+            .entry(m.category.as_ref().to_owned())
             .or_default()
             .add(m);
     }

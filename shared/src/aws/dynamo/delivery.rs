@@ -16,7 +16,6 @@ use super::StoreError;
 use crate::domain::messages::MessageStatus;
 use crate::domain::messages::{Delivery, Message};
 use crate::domain::user::UserId;
-use crate::domain::wire_name;
 
 /// A message's key in the due index: its user and id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -122,8 +121,8 @@ impl MessageStore {
             )
             .condition_expression("#st = :scheduled AND begins_with(due_shard, :due)")
             .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":sending", s(wire_name(&MessageStatus::Sending)))
-            .expression_attribute_values(":scheduled", s(wire_name(&MessageStatus::Scheduled)))
+            .expression_attribute_values(":sending", s(MessageStatus::Sending.as_ref()))
+            .expression_attribute_values(":scheduled", s(MessageStatus::Scheduled.as_ref()))
             .expression_attribute_values(":ls", s(lease_shard(id)))
             .expression_attribute_values(":lu", s(format!("{}#{id}", millis(until))))
             .expression_attribute_values(":now", s(millis(now)))
@@ -156,7 +155,7 @@ impl MessageStore {
             .update_expression("SET send_at = :t, ts = :k, due_at = :k, retain_until = :ru")
             .condition_expression("#st = :scheduled AND begins_with(due_shard, :due)")
             .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":scheduled", s(wire_name(&MessageStatus::Scheduled)))
+            .expression_attribute_values(":scheduled", s(MessageStatus::Scheduled.as_ref()))
             .expression_attribute_values(":due", s("DUE#"))
             .expression_attribute_values(":t", s(millis(until)))
             .expression_attribute_values(":k", s(key))
@@ -212,8 +211,8 @@ impl MessageStore {
             .update_expression("SET #st = :expired, delivery = :d REMOVE due_shard, due_at")
             .condition_expression("#st = :scheduled")
             .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":expired", s(wire_name(&MessageStatus::Expired)))
-            .expression_attribute_values(":scheduled", s(wire_name(&MessageStatus::Scheduled)))
+            .expression_attribute_values(":expired", s(MessageStatus::Expired.as_ref()))
+            .expression_attribute_values(":scheduled", s(MessageStatus::Scheduled.as_ref()))
             .expression_attribute_values(
                 ":d",
                 serde_dynamo::to_attribute_value(&delivery)
@@ -272,8 +271,8 @@ impl MessageStore {
             MessageStatus::Failed
         };
         let mut values = HashMap::from([
-            (":to".to_owned(), s(wire_name(&status))),
-            (":sending".to_owned(), s(wire_name(&MessageStatus::Sending))),
+            (":to".to_owned(), s(status.as_ref())),
+            (":sending".to_owned(), s(MessageStatus::Sending.as_ref())),
             (
                 ":d".to_owned(),
                 serde_dynamo::to_attribute_value(delivery)

@@ -15,7 +15,6 @@ use crate::domain::messages::MessageStatus;
 use crate::domain::messages::{Feedback, InteractionChange, Message};
 use crate::domain::preferences::MessageType;
 use crate::domain::user::UserId;
-use crate::domain::wire_name;
 use crate::engine::rng::stable_hash;
 use crate::engine::templates::{StatsMap, VariantStats};
 
@@ -191,11 +190,11 @@ impl MessageStore {
         let mut conditions = Vec::new();
         if let Some(s) = filter.status {
             names.insert("#st".to_owned(), "status".to_owned());
-            values.insert(":st".into(), AttributeValue::S(wire_name(&s)));
+            values.insert(":st".into(), AttributeValue::S(s.as_ref().to_owned()));
             conditions.push("#st = :st".to_owned());
         }
         if let Some(t) = filter.message_type {
-            values.insert(":ty".into(), AttributeValue::S(wire_name(&t)));
+            values.insert(":ty".into(), AttributeValue::S(t.as_ref().to_owned()));
             conditions.push("message_type = :ty".to_owned());
         }
         if filter.unread_only {
@@ -323,11 +322,11 @@ impl MessageStore {
         let values = HashMap::from([
             (
                 ":to".to_owned(),
-                AttributeValue::S(wire_name(&change.status)),
+                AttributeValue::S(change.status.as_ref().to_owned()),
             ),
             (
                 ":from".to_owned(),
-                AttributeValue::S(wire_name(&change.from)),
+                AttributeValue::S(change.from.as_ref().to_owned()),
             ),
             (":at".to_owned(), AttributeValue::S(millis(change.at))),
             (

@@ -4,7 +4,6 @@
 use serde_json::json;
 
 use crate::domain::messages::Message;
-use crate::domain::wire_name;
 
 /// Where a tap on the push takes the app.
 pub fn deep_link(message_id: &str) -> String {
@@ -15,7 +14,7 @@ pub fn deep_link(message_id: &str) -> String {
 /// sandbox), FCM (the `GCM` key), and a plain default.
 pub fn sns_message(m: &Message) -> String {
     let link = deep_link(&m.id);
-    let kind = wire_name(&m.message_type);
+    let kind: &str = m.message_type.as_ref();
     let apns = json!({
         "aps": {
             "alert": {"title": m.title, "body": m.body},
