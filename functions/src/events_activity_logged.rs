@@ -6,12 +6,12 @@
 //! An event is decided as of its bus `time` (see `app::activity::event_clock`): a retry decides
 //! what the first attempt would have, and a replay of past events decides as it did then.
 
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::Utc;
 use coaching::app::activity::{event_clock, ActivityConsumer, ActivityError};
 use coaching::app::delivery::Outcome;
 use coaching::app::generation::Generator;
 use coaching::domain::events::ActivityEvent;
-use coaching::edge::events::BusEvent;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -43,12 +43,13 @@ fn outcome_name(o: &Option<Outcome>) -> &'static str {
 
 /// Records one `ActivityLogged` event.
 pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Answer, Error> {
-    let bus: BusEvent<ActivityEvent> = serde_json::from_value(event.payload).map_err(|e| {
-        ActivityError::Invalid(vec![coaching::domain::preferences::FieldError::new(
-            "detail",
-            e.to_string(),
-        )])
-    })?;
+    let bus: EventBridgeEvent<ActivityEvent> =
+        serde_json::from_value(event.payload).map_err(|e| {
+            ActivityError::Invalid(vec![coaching::domain::preferences::FieldError::new(
+                "detail",
+                e.to_string(),
+            )])
+        })?;
     let generator =
         &Generator::from_store(&clients.stores.templates, &clients.stores.messages).await?;
     let clock = event_clock(bus.time, bus.detail.occurred_at, Utc::now());

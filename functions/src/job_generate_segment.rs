@@ -4,9 +4,10 @@
 //! Failures are reported per message (`ReportBatchItemFailures`), so only failed items are
 //! retried and, after repeated failures, dead-lettered.
 
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use coaching::app::generation::{Generator, SegmentWorker};
 use coaching::domain::events::GenerateSegment;
-use coaching::edge::events::{BatchItemFailure, BusEvent, SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent};
 
 use crate::Jobs;
@@ -24,25 +25,28 @@ pub async fn handle(jobs: &Jobs, event: LambdaEvent<SqsEvent>) -> Result<SqsBatc
     };
     let mut failures = Vec::new();
     for record in event.payload.records {
-        let work = match serde_json::from_str::<BusEvent<GenerateSegment>>(&record.body) {
+        let id = record.message_id.unwrap_or_default();
+        let body = record.body.unwrap_or_default();
+        let work = match serde_json::from_str::<EventBridgeEvent<GenerateSegment>>(&body) {
             Ok(e) => e.detail,
             Err(e) => {
                 // Never valid: retrying cannot help, so it goes to the dead-letter queue.
-                tracing::error!(message_id = %record.message_id, error = %e, "malformed work item");
-                failures.push(record.message_id);
+                tracing::error!(message_id = %id, error = %e, "malformed work item");
+                failures.push(id);
                 continue;
             }
         };
         if let Err(e) = worker.work(&jobs.queue, &work, deadline).await {
             tracing::error!(run_id = %work.run_id, segment = work.segment,
                 error = %coaching::aws::Chain(&e), "segment failed");
-            failures.push(record.message_id);
+            failures.push(id);
         }
     }
-    Ok(SqsBatchResponse {
-        batch_item_failures: failures
-            .into_iter()
-            .map(|item_identifier| BatchItemFailure { item_identifier })
-            .collect(),
-    })
+    let mut response = SqsBatchResponse::default();
+    for item_identifier in failures {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = item_identifier;
+        response.batch_item_failures.push(failure);
+    }
+    Ok(response)
 }

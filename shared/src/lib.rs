@@ -10,7 +10,7 @@
 //! 5. [`app`]: the use cases — activity, generation, delivery, health, cleanup — composed from
 //!    the engine's decisions and the adapters.
 //! 6. [`edge`]: what the Lambda handlers share to translate events and responses — HTTP
-//!    helpers (identity, bodies, versions, problem+json) and the non-HTTP event shapes.
+//!    helpers (identity, bodies, versions, problem+json).
 //!
 //! [`config`] (environment settings, read once at cold start) stands apart and uses nothing.
 //! Design notes: `docs/architecture.md`.

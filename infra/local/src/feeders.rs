@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use aws_sdk_sqs::Client;
-use serde_json::{json, Value};
 
 use crate::host::Host;
 use crate::runtime::Outcome;
@@ -34,26 +34,25 @@ pub struct Feed {
     pub kind: FeedKind,
 }
 
-fn record(m: &Message, arn: &str) -> Value {
-    let attrs: serde_json::Map<String, Value> = m
+/// One received message as the event source mapping hands it to the function.
+fn record(m: &Message, arn: &str) -> SqsMessage {
+    let mut r = SqsMessage::default();
+    r.message_id = m.message_id().map(str::to_owned);
+    r.receipt_handle = m.receipt_handle().map(str::to_owned);
+    r.body = m.body().map(str::to_owned);
+    r.md5_of_body = m.md5_of_body().map(str::to_owned);
+    r.attributes = m
         .attributes()
         .map(|a| {
             a.iter()
-                .map(|(k, v)| (k.as_str().to_owned(), Value::String(v.clone())))
+                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
                 .collect()
         })
         .unwrap_or_default();
-    json!({
-        "messageId": m.message_id().unwrap_or_default(),
-        "receiptHandle": m.receipt_handle().unwrap_or_default(),
-        "body": m.body().unwrap_or_default(),
-        "attributes": attrs,
-        "messageAttributes": {},
-        "md5OfBody": m.md5_of_body().unwrap_or_default(),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": REGION,
-    })
+    r.event_source = Some("aws:sqs".to_owned());
+    r.event_source_arn = Some(arn.to_owned());
+    r.aws_region = Some(REGION.to_owned());
+    r
 }
 
 async fn delete(sqs: &Client, url: &str, m: &Message) {
@@ -70,16 +69,17 @@ async fn delete(sqs: &Client, url: &str, m: &Message) {
     }
 }
 
-/// The message ids a function reported as failed, or `None` if the answer lists none.
+/// The message ids a function reported as failed (none when the answer is not a batch
+/// response).
 fn failed_ids(payload: &[u8]) -> Vec<String> {
-    serde_json::from_slice::<Value>(payload)
-        .ok()
-        .and_then(|v| v.get("batchItemFailures").cloned())
-        .and_then(|f| f.as_array().cloned())
+    serde_json::from_slice::<SqsBatchResponse>(payload)
+        .map(|r| {
+            r.batch_item_failures
+                .into_iter()
+                .map(|f| f.item_identifier)
+                .collect()
+        })
         .unwrap_or_default()
-        .iter()
-        .filter_map(|f| f.get("itemIdentifier")?.as_str().map(str::to_owned))
-        .collect()
 }
 
 async fn feed_once(host: &Host, sqs: &Client, feed: &Feed) -> Result<usize, String> {
@@ -95,10 +95,13 @@ async fn feed_once(host: &Host, sqs: &Client, feed: &Feed) -> Result<usize, Stri
     let messages = out.messages.unwrap_or_default();
     match feed.kind {
         FeedKind::Sqs if !messages.is_empty() => {
-            let event = json!({
-                "Records": messages.iter().map(|m| record(m, &feed.queue_arn)).collect::<Vec<_>>()
-            });
-            match host.invoke(&feed.function, event.to_string().into()).await {
+            let mut event = SqsEvent::default();
+            event.records = messages
+                .iter()
+                .map(|m| record(m, &feed.queue_arn))
+                .collect();
+            let event = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
+            match host.invoke(&feed.function, event.into()).await {
                 Some(Outcome::Success(payload)) => {
                     let failed = failed_ids(&payload);
                     for m in &messages {

@@ -44,26 +44,19 @@ pub async fn partition_keys(
     table: &str,
     pk: &str,
 ) -> Result<Vec<Item>, StoreError> {
-    let mut keys = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .projection_expression("pk, sk")
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(StoreError::dynamo)?;
-        keys.extend(out.items.unwrap_or_default());
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return Ok(keys);
-        }
-    }
+    client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+        .projection_expression("pk, sk")
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(StoreError::dynamo)
 }
 
 /// Deletes these keys in batches of 25. Deleting an absent key is not an error, so a retry

@@ -8,7 +8,7 @@ use futures::future::try_join_all;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
-use super::batch::{delete_keys, Item};
+use super::batch::delete_keys;
 use super::StoreError;
 use crate::engine::retention::{Cleaned, Policy};
 
@@ -26,34 +26,30 @@ async fn segment(
     seg: i32,
 ) -> Result<(u64, u64), StoreError> {
     let (mut scanned, mut deleted) = (0, 0);
-    let mut start: Option<Item> = None;
-    loop {
-        let out = client
-            .scan()
-            .table_name(table)
-            .segment(seg)
-            .total_segments(SEGMENTS)
-            .filter_expression(
-                "begins_with(sk, :msg) AND ((attribute_not_exists(acted_at) AND send_at < :sent) \
+    let mut pages = client
+        .scan()
+        .table_name(table)
+        .segment(seg)
+        .total_segments(SEGMENTS)
+        .filter_expression(
+            "begins_with(sk, :msg) AND ((attribute_not_exists(acted_at) AND send_at < :sent) \
                  OR acted_at < :acted)",
-            )
-            .expression_attribute_values(":msg", AttributeValue::S("MSG#".into()))
-            .expression_attribute_values(":sent", AttributeValue::S(stamp(policy.sent_before)))
-            .expression_attribute_values(":acted", AttributeValue::S(stamp(policy.acted_before)))
-            .projection_expression("pk, sk")
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(StoreError::dynamo)?;
-        scanned += out.scanned_count.max(0) as u64;
-        let keys = out.items.unwrap_or_default();
+        )
+        .expression_attribute_values(":msg", AttributeValue::S("MSG#".into()))
+        .expression_attribute_values(":sent", AttributeValue::S(stamp(policy.sent_before)))
+        .expression_attribute_values(":acted", AttributeValue::S(stamp(policy.acted_before)))
+        .projection_expression("pk, sk")
+        .into_paginator()
+        .send();
+    // Each page's keys are deleted before the next page is read.
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(StoreError::dynamo)?;
+        scanned += page.scanned_count.max(0) as u64;
+        let keys = page.items.unwrap_or_default();
         deleted += keys.len() as u64;
         delete_keys(client, table, keys).await?;
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return Ok((scanned, deleted));
-        }
     }
+    Ok((scanned, deleted))
 }
 
 /// Deletes the messages `policy` says to; deleting is idempotent, so a rerun is harmless.

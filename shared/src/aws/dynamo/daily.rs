@@ -69,27 +69,19 @@ impl MessageStore {
 
     /// Every counter row of messages sent on `date`.
     pub async fn daily_counters(&self, date: NaiveDate) -> Result<Vec<CounterRow>, StoreError> {
-        let mut rows = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.stats_table())
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(day_pk(date)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            for item in out.items.unwrap_or_default() {
-                rows.push(row(item));
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(rows);
-            }
-        }
+        let items: Vec<Item> = self
+            .client()
+            .query()
+            .table_name(self.stats_table())
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(day_pk(date)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(StoreError::dynamo)?;
+        Ok(items.into_iter().map(row).collect())
     }
 
     /// Stores the report of `date` (replacing an earlier one).

@@ -277,32 +277,26 @@ impl MessageStore {
             }
             None => "pk = :pk",
         };
-        let mut out_messages = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(BY_TIME_INDEX)
-                .key_condition_expression(key_condition)
-                .set_expression_attribute_values(Some(values.clone()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            for item in out.items.unwrap_or_default() {
-                if out_messages.len() == max {
-                    return Ok(out_messages);
-                }
-                out_messages.push(decode(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out_messages);
-            }
+        let mut messages = Vec::new();
+        let mut items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_TIME_INDEX)
+            .key_condition_expression(key_condition)
+            .set_expression_attribute_values(Some(values))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
+        // Stops reading pages once `max` are in.
+        while messages.len() < max {
+            let Some(item) = items.next().await else {
+                break;
+            };
+            messages.push(decode(item.map_err(StoreError::dynamo)?)?);
         }
+        Ok(messages)
     }
 
     /// Applies an interaction computed from `m` as read. One transaction updates the message

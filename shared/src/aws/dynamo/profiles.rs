@@ -136,27 +136,20 @@ impl ProfileStore {
     /// from one strongly consistent, paginated Query of their partition.
     pub async fn profile(&self, user: &UserId) -> Result<Profile, StoreError> {
         let mut profile = Profile::empty();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(user_pk(user)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::dynamo)?;
-            for item in out.items.unwrap_or_default() {
-                profile.absorb(item)?;
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(profile);
-            }
+        let mut items = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(user_pk(user)))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = items.next().await {
+            profile.absorb(item.map_err(StoreError::dynamo)?)?;
         }
+        Ok(profile)
     }
 
     /// Replaces the behaviour summary if its stored version is `expected` (0: none yet).
