@@ -1,8 +1,14 @@
 //! API Gateway HTTP API (payload format 2.0) as the local host plays it: route matching,
 //! the event a function receives, and the function's answer turned back into HTTP.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use aws_lambda_events::apigw::{
+    ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
+    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
+    ApiGatewayV2httpRequestContextHttpDescription,
+};
+use aws_lambda_events::query_map::QueryMap;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
@@ -66,9 +72,11 @@ pub struct HttpRequest<'a> {
     pub time_epoch_ms: i64,
 }
 
-/// The API Gateway v2 event for a request.
+/// The API Gateway v2 (HTTP API, payload 2.0) event for a request, as `aws_lambda_events`
+/// models it: repeated headers and query parameters joined with commas, cookies apart, the
+/// authorizer's claims in `requestContext.authorizer.jwt.claims`.
 pub fn event(r: &HttpRequest<'_>) -> Value {
-    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    let mut joined: BTreeMap<String, String> = BTreeMap::new();
     let mut cookies = Vec::new();
     for (name, value) in r.headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -81,7 +89,7 @@ pub fn event(r: &HttpRequest<'_>) -> Value {
             );
             continue;
         }
-        headers
+        joined
             .entry(name.as_str().to_owned())
             .and_modify(|v| {
                 v.push(',');
@@ -89,7 +97,16 @@ pub fn event(r: &HttpRequest<'_>) -> Value {
             })
             .or_insert(value);
     }
-    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    let mut headers = HeaderMap::new();
+    for (name, value) in &joined {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    let mut query: HashMap<String, String> = HashMap::new();
     for (k, v) in form_urlencoded::parse(r.raw_query.as_bytes()) {
         query
             .entry(k.into_owned())
@@ -100,56 +117,69 @@ pub fn event(r: &HttpRequest<'_>) -> Value {
             .or_insert_with(|| v.into_owned());
     }
     let route_key = format!("{} {}", r.route.method, r.route.path);
-    let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": r.path,
-        "rawQueryString": r.raw_query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": crate::template::ACCOUNT_ID,
-            "apiId": "local",
-            "authorizer": {"jwt": {"claims": r.claims, "scopes": null}},
-            "domainName": headers.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into()),
-            "domainPrefix": "local",
-            "http": {
-                "method": r.method.as_str(),
-                "path": r.path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": r.source_ip,
-                "userAgent": user_agent,
-            },
-            "requestId": r.request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": chrono::DateTime::from_timestamp_millis(r.time_epoch_ms)
-                .unwrap_or_default()
-                .format("%d/%b/%Y:%H:%M:%S %z")
-                .to_string(),
-            "timeEpoch": r.time_epoch_ms,
-        },
-        "isBase64Encoded": false,
-    });
-    if !cookies.is_empty() {
-        event["cookies"] = json!(cookies);
-    }
-    if !query.is_empty() {
-        event["queryStringParameters"] = json!(query);
-    }
-    if !r.path_parameters.is_empty() {
-        event["pathParameters"] = json!(r.path_parameters);
-    }
+
+    let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
+    http.method = r.method.clone();
+    http.path = Some(r.path.to_owned());
+    http.protocol = Some("HTTP/1.1".to_owned());
+    http.source_ip = Some(r.source_ip.clone());
+    http.user_agent = Some(joined.get("user-agent").cloned().unwrap_or_default());
+    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+    jwt.claims = r
+        .claims
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            )
+        })
+        .collect();
+    let mut authorizer = ApiGatewayRequestAuthorizer::default();
+    authorizer.jwt = Some(jwt);
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.route_key = Some(route_key.clone());
+    context.account_id = Some(crate::template::ACCOUNT_ID.to_owned());
+    context.stage = Some("$default".to_owned());
+    context.request_id = Some(r.request_id.clone());
+    context.authorizer = Some(authorizer);
+    context.apiid = Some("local".to_owned());
+    context.domain_name = Some(
+        joined
+            .get("host")
+            .cloned()
+            .unwrap_or_else(|| "127.0.0.1".into()),
+    );
+    context.domain_prefix = Some("local".to_owned());
+    context.time = Some(
+        chrono::DateTime::from_timestamp_millis(r.time_epoch_ms)
+            .unwrap_or_default()
+            .format("%d/%b/%Y:%H:%M:%S %z")
+            .to_string(),
+    );
+    context.time_epoch = r.time_epoch_ms;
+    context.http = http;
+
+    let mut e = ApiGatewayV2httpRequest::default();
+    e.version = Some("2.0".to_owned());
+    e.route_key = Some(route_key);
+    e.raw_path = Some(r.path.to_owned());
+    e.raw_query_string = Some(r.raw_query.to_owned());
+    e.cookies = (!cookies.is_empty()).then_some(cookies);
+    e.headers = headers;
+    e.query_string_parameters = QueryMap::from(query);
+    e.path_parameters = r.path_parameters.clone().into_iter().collect();
+    e.request_context = context;
     if !r.body.is_empty() {
         match std::str::from_utf8(r.body) {
-            Ok(text) => event["body"] = json!(text),
+            Ok(text) => e.body = Some(text.to_owned()),
             Err(_) => {
-                event["body"] = json!(STANDARD.encode(r.body));
-                event["isBase64Encoded"] = json!(true);
+                e.body = Some(STANDARD.encode(r.body));
+                e.is_base64_encoded = true;
             }
         }
     }
-    event
+    serde_json::to_value(&e).unwrap_or(Value::Null)
 }
 
 /// A JSON response with API Gateway's own message shape (`{"message": …}`).
