@@ -82,16 +82,16 @@ async fn missing_expired_forged_or_foreign_tokens_get_401_before_any_handler() {
     let sub = unique_user("auth");
     let v = validation();
     let now = chrono::Utc::now().timestamp();
-    let expired = jwt::token_for(&sub, &v, now - 7200, 3600);
+    let expired = jwt::token_for(&sub, &v, now - 7200, 3600).expect("signed");
     let mut other_key = v.clone();
     other_key.secret = b"not-the-local-secret".to_vec();
-    let forged = jwt::token_for(&sub, &other_key, now, 3600);
+    let forged = jwt::token_for(&sub, &other_key, now, 3600).expect("signed");
     let mut other_aud = v.clone();
     other_aud.audience = vec!["another-app".into()];
-    let wrong_audience = jwt::token_for(&sub, &other_aud, now, 3600);
+    let wrong_audience = jwt::token_for(&sub, &other_aud, now, 3600).expect("signed");
     let mut other_iss = v.clone();
     other_iss.issuer = "https://evil.example/".into();
-    let wrong_issuer = jwt::token_for(&sub, &other_iss, now, 3600);
+    let wrong_issuer = jwt::token_for(&sub, &other_iss, now, 3600).expect("signed");
     // A valid token whose payload was swapped for another user's.
     let good = token(&sub);
     let victim = token("someone-else");

@@ -73,7 +73,7 @@ pub fn validation() -> Validation {
 
 /// A valid token for `sub`, good for an hour.
 pub fn token(sub: &str) -> String {
-    jwt::token_for(sub, &validation(), chrono::Utc::now().timestamp(), 3600)
+    jwt::token_for(sub, &validation(), chrono::Utc::now().timestamp(), 3600).expect("signed")
 }
 
 /// The local host's base URL.

@@ -186,7 +186,8 @@ async fn run() -> Outcome {
         host.validation(),
         chrono::Utc::now().timestamp(),
         7 * 24 * 3600,
-    );
+    )
+    .map_err(|e| e.to_string())?;
     println!(
         r#"
 Tug Coach is running at {url}  (Ctrl-C stops everything)
@@ -359,9 +360,8 @@ fn token(sub: &str) -> Outcome {
             .collect::<Result<_, _>>()?,
         leeway: 0,
     };
-    println!(
-        "{}",
-        jwt::token_for(sub, &v, chrono::Utc::now().timestamp(), 7 * 24 * 3600)
-    );
+    let token = jwt::token_for(sub, &v, chrono::Utc::now().timestamp(), 7 * 24 * 3600)
+        .map_err(|e| e.to_string())?;
+    println!("{token}");
     Ok(ExitCode::SUCCESS)
 }
