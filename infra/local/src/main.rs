@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::Parser;
 use coach_local::host::{Host, HostOptions};
 use coach_local::stack::{Stack, StackOptions};
 use coach_local::template::Template;
@@ -26,6 +27,33 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
 
 const DEMO_USER: &str = "demo-user";
+
+/// Runs Tug Coach on this machine: DynamoDB Local and moto provisioned from template.yaml,
+/// and a host serving the functions' routes, Invoke API, queues and schedules.
+#[derive(clap::Parser)]
+#[command(name = "coach-local")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// The stack (data kept in .local/dynamodb-data), the host and a demo user, until Ctrl-C.
+    Run,
+    /// The stack in memory and the host on free ports; runs CMD with the environment pointing
+    /// at them, then stops everything and exits with CMD's status.
+    Test {
+        /// The command and its arguments (after `--`).
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        cmd: Vec<String>,
+    },
+    /// Prints a dev token for SUB.
+    Token {
+        #[arg(default_value = DEMO_USER)]
+        sub: String,
+    },
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -36,23 +64,10 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => run().await,
-        Some("test") => {
-            let cmd: Vec<String> = args
-                .iter()
-                .skip(1)
-                .skip_while(|a| *a == "--")
-                .cloned()
-                .collect();
-            test(cmd).await
-        }
-        Some("token") => token(args.get(1).map(String::as_str).unwrap_or(DEMO_USER)),
-        _ => Err(
-            "usage: coach-local run | coach-local test -- CMD [ARGS…] | coach-local token [SUB]"
-                .into(),
-        ),
+    let result = match Cli::parse().command {
+        Command::Run => run().await,
+        Command::Test { cmd } => test(cmd).await,
+        Command::Token { sub } => token(&sub),
     };
     match result {
         Ok(code) => code,
