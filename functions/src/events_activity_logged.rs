@@ -16,6 +16,7 @@ use lambda_runtime::{Error, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::common::failure;
 use crate::Delivery;
 
 #[derive(Serialize)]
@@ -50,8 +51,9 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
                 e.to_string(),
             )])
         })?;
-    let generator =
-        &Generator::from_store(&clients.stores.templates, &clients.stores.messages).await?;
+    let generator = &Generator::from_store(&clients.stores.templates, &clients.stores.messages)
+        .await
+        .map_err(failure)?;
     let clock = event_clock(bus.time, bus.detail.occurred_at, Utc::now());
     let deliverer = clients.deliverer(Some(clock));
     let consumer = ActivityConsumer {
@@ -60,7 +62,7 @@ pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<Ans
         generator,
         deliverer: &deliverer,
     };
-    let recorded = consumer.record(&bus.detail, clock).await?;
+    let recorded = consumer.record(&bus.detail, clock).await.map_err(failure)?;
     Ok(Answer {
         applied: recorded.applied.into(),
         rewarded: recorded.rewarded,

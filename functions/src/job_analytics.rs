@@ -8,12 +8,15 @@ use coaching::views::analytics::DailyReport;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::common::failure;
 use crate::Stores;
 
 /// Computes and stores yesterday's report.
 pub async fn handle(stores: &Stores, _event: LambdaEvent<Value>) -> Result<DailyReport, Error> {
     let date = (Utc::now() - Duration::days(1)).date_naive();
-    let r = compute_and_store(&stores.messages, date).await?;
+    let r = compute_and_store(&stores.messages, date)
+        .await
+        .map_err(failure)?;
     tracing::info!(%date, sent = r.overall.sent, "daily report stored");
     Ok(r)
 }

@@ -8,10 +8,13 @@ use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
 use crate::common::cold_start::Cleanup;
+use crate::common::failure;
 
 /// The weekly run, with the default policy (90 days; 365 once acted on).
 pub async fn handle(c: &Cleanup, _event: LambdaEvent<Value>) -> Result<Cleaned, Error> {
-    let done = clean(&c.client, &c.messages_table, Policy::new(None, Utc::now())).await?;
+    let done = clean(&c.client, &c.messages_table, Policy::new(None, Utc::now()))
+        .await
+        .map_err(failure)?;
     tracing::info!(?done, "cleanup");
     Ok(done)
 }

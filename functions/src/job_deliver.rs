@@ -6,13 +6,15 @@ use coaching::app::delivery::DeliveryRun;
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::common::failure;
 use crate::Delivery;
 
 /// The scheduled run.
 pub async fn handle(clients: &Delivery, event: LambdaEvent<Value>) -> Result<DeliveryRun, Error> {
     let deadline = crate::deadline(&event.context);
-    Ok(clients
+    clients
         .deliverer(None)
         .run_reported("job-deliver", deadline)
-        .await?)
+        .await
+        .map_err(failure)
 }

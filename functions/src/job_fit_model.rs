@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::common::admin::{payload, replay_clock};
+use crate::common::failure;
 use crate::Stores;
 
 /// The `job-fit-model` payload: the schedule's `{"job": "fit-model"}`, or a replay's clock.
@@ -26,7 +27,7 @@ pub struct FitInput {
 pub async fn handle(stores: &Stores, event: LambdaEvent<Value>) -> Result<Fitted, Error> {
     let input: FitInput = payload(event.payload)?;
     let at = replay_clock(input.as_of, Utc::now())?.unwrap_or_else(Utc::now);
-    Ok(fit(stores, at).await?)
+    fit(stores, at).await.map_err(failure)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use coaching::app::generation::{new_run_id, start_run, RunStarted};
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::common::failure;
 use crate::Jobs;
 
 /// Starts a run of `segments` segments.
@@ -24,7 +25,8 @@ pub async fn handle(
         segments,
         false,
     )
-    .await?;
+    .await
+    .map_err(failure)?;
     tracing::info!(run_id = %run.run_id, segments, "generation run started");
     Ok(run)
 }

@@ -10,12 +10,15 @@ use coaching::app::generation::{Generator, SegmentWorker};
 use coaching::domain::events::GenerateSegment;
 use lambda_runtime::{Error, LambdaEvent};
 
+use crate::common::failure;
 use crate::Jobs;
 
 /// Works on each work item of the batch.
 pub async fn handle(jobs: &Jobs, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
     let deadline = crate::deadline(&event.context);
-    let generator = &Generator::from_store(&jobs.stores.templates, &jobs.stores.messages).await?;
+    let generator = &Generator::from_store(&jobs.stores.templates, &jobs.stores.messages)
+        .await
+        .map_err(failure)?;
     let worker = SegmentWorker {
         profiles: &jobs.stores.profiles,
         messages: &jobs.stores.messages,

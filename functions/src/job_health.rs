@@ -7,15 +7,17 @@ use coaching::app::health::{check_and_report, HealthReport};
 use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 
+use crate::common::failure;
 use crate::Health;
 
 /// The hourly check.
 pub async fn handle(h: &Health, _event: LambdaEvent<Value>) -> Result<HealthReport, Error> {
-    Ok(check_and_report(
+    check_and_report(
         &h.stores.messages,
         &h.dead_letters,
         Utc::now(),
         "job-health",
     )
-    .await?)
+    .await
+    .map_err(failure)
 }

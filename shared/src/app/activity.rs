@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::app::delivery::{Deliverer, Outcome};
+use crate::app::delivery::{Deliverer, DeliveryError, Outcome};
 use crate::app::generation::Generator;
 use crate::aws::dynamo::messages::MAX_MESSAGES_READ;
 use crate::aws::dynamo::{
@@ -43,8 +43,8 @@ pub enum ActivityError {
     Store(#[from] StoreError),
     #[error("the summary kept changing under {WRITE_ATTEMPTS} attempts")]
     Contended,
-    #[error("delivery: {0}")]
-    Delivery(String),
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
 }
 
 fn describe(errors: &[FieldError]) -> String {
@@ -218,11 +218,7 @@ impl ActivityConsumer<'_> {
             user: user.clone(),
             id: message.id.clone(),
         };
-        let (outcome, _) = self
-            .deliverer
-            .deliver(&key)
-            .await
-            .map_err(|e| ActivityError::Delivery(e.to_string()))?;
+        let (outcome, _) = self.deliverer.deliver(&key).await?;
         Ok(Some((message, Some(outcome))))
     }
 }
