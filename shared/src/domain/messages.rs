@@ -1,6 +1,6 @@
 //! Stored coaching messages and what users do with them (pure domain: no I/O).
 //!
-//! A message is created `scheduled` from a [`PlannedMessage`], moves to `sending`/`sent`/`failed`
+//! A message is created `scheduled` from the engine's plan (`PlannedMessage::scheduled`), moves to `sending`/`sent`/`failed`
 //! through delivery, and then records the user's interactions. Interaction timestamps are set
 //! once and never overwritten, so a repeated call changes nothing.
 

@@ -5,7 +5,7 @@
 //! segment, shrunk toward the template's overall value), plus this user's own response to the
 //! template's tone (their reward rate with that tone minus their overall rate, shrunk with
 //! [`USER_STRENGTH`] pseudo-pushes), plus the learned effect of having seen the template
-//! recently ([`Priors::recency_effect`]), plus [`RULE_BONUS`] for the rules' tone that fades
+//! recently (minus [`recency_penalty`]), plus [`RULE_BONUS`] for the rules' tone that fades
 //! as the template gathers data (so a cold start behaves like the rules). Arms are drawn by a
 //! softmax of the scores at temperature [`TEMPERATURE`], mixed with a permanent uniform
 //! holdout of [`HOLDOUT`]: every eligible arm keeps a chance, the probability of every arm is

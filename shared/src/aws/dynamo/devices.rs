@@ -1,5 +1,4 @@
-//! Device items of the profiles table (`sk = DEVICE#<deviceId>`) and per-user rate limits
-//! (`sk = RATE#<name>#<window start>`, removed by TTL).
+//! Device items of the profiles table (`sk = DEVICE#<deviceId>`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -81,37 +80,5 @@ impl ProfileStore {
             .await
             .map_err(StoreError::dynamo)?;
         Ok(())
-    }
-
-    /// Takes one of `max` uses of `name` in the fixed window starting at `window_start` (epoch
-    /// seconds) and lasting `window_secs`. One conditional counter update: concurrent callers
-    /// can never take more than `max` between them. False when the window is used up.
-    pub async fn take_rate(
-        &self,
-        user: &UserId,
-        name: &str,
-        window_start: i64,
-        window_secs: i64,
-        max: u32,
-    ) -> Result<bool, StoreError> {
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(Self::item_key(
-                user,
-                &format!("RATE#{name}#{window_start}"),
-            )))
-            .update_expression("ADD uses :one SET expires_at = :exp")
-            .condition_expression("attribute_not_exists(uses) OR uses < :max")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":max", AttributeValue::N(max.to_string()))
-            .expression_attribute_values(
-                ":exp",
-                AttributeValue::N((window_start + window_secs).to_string()),
-            )
-            .send()
-            .await;
-        Ok(super::written(res)?.is_some())
     }
 }

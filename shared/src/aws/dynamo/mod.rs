@@ -38,6 +38,9 @@
 //! `sk = <variant>` (`sent`, `read`, `acted`, `dismissed`, ADD only), read with BatchGetItem.
 //! **Templates** (`TEMPLATES_TABLE`): [`templates`].
 //!
+//! `MessageStore` writes the statistics table's counters as well as messages: a counter moves
+//! in the same transaction as the message write it counts, so the two cannot part.
+//!
 //! Leases and generation-run records: [`jobs`]. Daily analytics counters and reports: [`daily`].
 //! The learners' fitted model, versioned: [`model`]. Experiments and their counts: `experiments.rs`.
 
@@ -53,6 +56,7 @@ pub mod jobs;
 pub mod messages;
 pub mod model;
 mod profiles;
+mod rates;
 mod scan;
 pub mod templates;
 
