@@ -42,3 +42,23 @@ pub use common::cold_start::{
     ColdStart, Delivery, Health, Jobs,
 };
 pub use common::deadline::deadline;
+
+#[cfg(test)]
+mod tests {
+    /// Each handler stands alone: what two share lives in `common` or in `coaching::app`.
+    #[test]
+    fn no_handler_imports_another() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offenders = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("src").flatten() {
+            let path = entry.path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for prefix in ["api_", "job_", "admin_", "events_"] {
+                if text.contains(&format!("crate::{prefix}")) {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "handlers importing handlers: {offenders:?}");
+    }
+}
