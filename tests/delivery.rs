@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Timelike, Utc};
-use coach_tests::{call, env, invoke, seed_message, stores, unique_user};
+use coach_tests::{call, env, invoke, push, seed_message, stores, unique_user};
+use coaching::app::delivery::{Deliverer, Outcome};
 use coaching::domain::messages::MessageStatus;
 use coaching::domain::preferences::{MessageType, PreferencesInput};
 use coaching::domain::user::UserId;
@@ -463,7 +464,7 @@ async fn sends_reads_actions_and_feedback_reach_the_daily_report() {
 }
 
 #[tokio::test]
-async fn a_claim_whose_lease_ended_is_reported_stuck_and_never_resent() {
+async fn a_stuck_claim_is_put_back_when_nothing_went_out_and_then_sent_once() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
     let user = user_with(json!({"quiet_hours": null})).await;
@@ -477,7 +478,7 @@ async fn a_claim_whose_lease_ended_is_reported_stuck_and_never_resent() {
         0,
     )
     .await;
-    // A deliverer claimed it an hour ago and died before sending.
+    // A deliverer claimed it an hour ago and died before pushing anything.
     let claimed = s
         .messages
         .claim(&user, &m.id, Utc::now() - Duration::hours(1), 300)
@@ -487,29 +488,197 @@ async fn a_claim_whose_lease_ended_is_reported_stuck_and_never_resent() {
     deliver().await;
     assert!(
         pushes_to(&arn).await.is_empty(),
-        "a stuck message is not resent blindly"
+        "a claimed message is not resent blindly by the deliverer"
     );
     let (ok, health) = invoke("admin-system-health", &json!({})).await;
     assert!(ok, "{health}");
-    assert!(health["stuck"].as_u64().unwrap_or(0) >= 1, "{health}");
-    assert_eq!(health["status"], "degraded");
-    assert!(health["problems"].to_string().contains("stuck"), "{health}");
-    // Resolve it so later runs of the health check see a healthy system again.
-    let mut done = s
+    assert!(
+        health["recovered"]["requeued"].as_u64().unwrap_or(0) >= 1,
+        "{health}"
+    );
+    let back = s
         .messages
         .get(&user, &m.id)
         .await
         .expect("read")
         .expect("message");
-    done.status = MessageStatus::Failed;
-    assert!(s
-        .messages
-        .finish_delivery(
-            &user,
-            &done,
-            &coaching::domain::messages::Delivery::default(),
-            Utc::now()
-        )
+    assert_eq!(
+        back.status,
+        MessageStatus::Scheduled,
+        "no push was recorded: put back"
+    );
+    deliver().await;
+    assert_eq!(pushes_to(&arn).await.len(), 1, "then sent exactly once");
+    let (ok, again) = invoke("admin-system-health", &json!({})).await;
+    assert!(ok, "{again}");
+    assert!(
+        !again["stuck_message_ids"].to_string().contains(&m.id),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_stuck_claim_with_a_push_recorded_is_sent_unconfirmed_not_resent() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("s"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:pushed",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    // A deliverer claimed it, SNS took the push, and it died before recording the end.
+    s.messages
+        .claim(&user, &m.id, Utc::now() - Duration::hours(1), 300)
         .await
-        .expect("finish"));
+        .expect("claim")
+        .expect("claimed");
+    s.messages
+        .note_push(&user, &m.id, "sns-1")
+        .await
+        .expect("noted");
+    let (ok, health) = invoke("admin-system-health", &json!({})).await;
+    assert!(ok, "{health}");
+    assert!(
+        health["recovered"]["sent_unconfirmed"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1,
+        "{health}"
+    );
+    let done = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(done.status, MessageStatus::Sent);
+    let delivery = done.delivery.expect("delivery");
+    assert!(delivery.unconfirmed);
+    assert_eq!(delivery.sns_message_ids, ["sns-1"]);
+    deliver().await;
+    assert!(pushes_to(&arn).await.is_empty(), "not pushed again");
+}
+
+/// SNS as seen from a deliverer whose network to it is down: every call fails without an
+/// answer, as an outage does.
+async fn unreachable_push() -> coaching::aws::sns::Push {
+    let sdk = coaching::aws::sdk_config().await;
+    let conf = aws_sdk_sns::config::Builder::from(&sdk)
+        .endpoint_url("http://127.0.0.1:9")
+        .build();
+    coaching::aws::sns::Push::new(
+        aws_sdk_sns::Client::from_conf(conf),
+        coaching::aws::sns::PlatformApps {
+            apns: env("APNS_PLATFORM_APPLICATION_ARN"),
+            fcm: env("FCM_PLATFORM_APPLICATION_ARN"),
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_push_outage_loses_nothing_the_message_is_retried_and_sent_once() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("o"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:outage",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    let key = coaching::aws::dynamo::DueKey {
+        user: user.clone(),
+        id: m.id.clone(),
+    };
+    let down = unreachable_push().await;
+    let deliverer = |push, clock| Deliverer {
+        profiles: &s.profiles,
+        messages: &s.messages,
+        push,
+        bus: None,
+        clock,
+    };
+    let (outcome, _) = deliverer(&down, None).deliver(&key).await.expect("deliver");
+    let Outcome::Retrying { until } = outcome else {
+        panic!("an outage is retried, not failed: {outcome:?}");
+    };
+    let back = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(back.status, MessageStatus::Scheduled);
+    assert_eq!(back.push_attempts, 1);
+    // Still down at the next try: back again, later.
+    let (outcome, _) = deliverer(&down, Some(until + Duration::seconds(1)))
+        .deliver(&key)
+        .await
+        .expect("deliver");
+    let Outcome::Retrying { until: later } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(later - until > Duration::minutes(5), "backing off");
+    // SNS is back: sent, once.
+    let up = push().await;
+    let run = deliverer(&up, Some(later + Duration::seconds(1)))
+        .run(std::time::Instant::now() + std::time::Duration::from_secs(60))
+        .await
+        .expect("run");
+    assert!(run.sent >= 1, "{run:?}");
+    let sent = s
+        .messages
+        .get(&user, &m.id)
+        .await
+        .expect("read")
+        .expect("message");
+    assert_eq!(sent.status, MessageStatus::Sent);
+    assert_eq!(pushes_to(&arn).await.len(), 1, "sent exactly once");
+}
+
+#[tokio::test]
+async fn a_push_outage_past_the_messages_expiry_fails_it() {
+    let _one = SERIAL.lock().await;
+    let s = stores().await;
+    let user = user_with(json!({"quiet_hours": null})).await;
+    device(&user, "phone", apns(&unique_user("x"))).await;
+    let m = seed_message(
+        &s,
+        user.as_str(),
+        "tip:expiring",
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    let down = unreachable_push().await;
+    let near_expiry = m.expires_at - Duration::minutes(1);
+    let d = Deliverer {
+        profiles: &s.profiles,
+        messages: &s.messages,
+        push: &down,
+        bus: None,
+        clock: Some(near_expiry),
+    };
+    let key = coaching::aws::dynamo::DueKey {
+        user: user.clone(),
+        id: m.id.clone(),
+    };
+    let (outcome, _) = d.deliver(&key).await.expect("deliver");
+    assert_eq!(
+        outcome,
+        Outcome::Failed {
+            reason: "push_unavailable"
+        }
+    );
 }

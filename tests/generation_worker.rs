@@ -20,14 +20,19 @@ async fn users_in_table() -> HashSet<String> {
         let page = client
             .scan()
             .table_name(env("PROFILES_TABLE"))
-            .projection_expression("pk")
+            .projection_expression("pk, sk")
             .set_exclusive_start_key(start)
             .send()
             .await
             .expect("scan profiles");
         for item in page.items.unwrap_or_default() {
-            if let Some(AttributeValue::S(pk)) = item.get("pk") {
-                out.insert(pk.clone());
+            // Users only: erasure tombstones and partitions left with nothing but rate-limit
+            // windows are no users to plan.
+            let sk = item.get("sk").and_then(|s| s.as_s().ok());
+            if let (Some(AttributeValue::S(pk)), Some(sk)) = (item.get("pk"), sk) {
+                if pk.starts_with("USER#") && !sk.starts_with("RATE#") {
+                    out.insert(pk.clone());
+                }
             }
         }
         start = page.last_evaluated_key;

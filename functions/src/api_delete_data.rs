@@ -2,6 +2,7 @@
 //! their SNS endpoints, every message (pending ones included, so nothing more is sent) and
 //! every profile item. 204; a second call finds nothing and answers 204 too.
 
+use chrono::Utc;
 use coaching::app::privacy::erase;
 use coaching::aws::sns::Push;
 use coaching::edge::http::{caller, query_params, Problem};
@@ -18,7 +19,7 @@ pub async fn handle(stores: &Stores, push: &Push, req: Request) -> Result<Respon
 async fn respond(stores: &Stores, push: &Push, req: &Request) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
     query_params(req, &[])?;
-    let erased = erase(stores, push, &user).await?;
+    let erased = erase(stores, push, &user, Utc::now()).await?;
     tracing::info!(
         messages = erased.messages,
         profile_items = erased.profile_items,

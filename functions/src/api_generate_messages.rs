@@ -50,6 +50,7 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
             }
             Ok(resp)
         }
+        Generated::Erased => Err(Problem::erased()),
         Generated::Ran(run) => {
             let status = if run.planned.is_empty() {
                 StatusCode::OK

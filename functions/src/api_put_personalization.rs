@@ -6,6 +6,7 @@
 //! (same document, stored version one past the one named) answers 200 as the first call did.
 
 use chrono::Utc;
+use coaching::app::preferences::replace;
 use coaching::aws::dynamo::{PreferencesWrite, ProfileStore, VersionedPreferences};
 use coaching::domain::preferences::PreferencesInput;
 use coaching::edge::http::{
@@ -46,9 +47,9 @@ async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, 
     };
     let preferences = input.into_preferences().map_err(Problem::validation)?;
 
-    let outcome = store
-        .put_preferences(&user, preferences, expected, Utc::now())
-        .await?;
+    let Some(outcome) = replace(store, &user, preferences, expected, Utc::now()).await? else {
+        return Err(Problem::erased());
+    };
     match outcome {
         PreferencesWrite::Written(doc) => Ok(ok(&doc)),
         PreferencesWrite::Conflict { current } => {

@@ -29,7 +29,11 @@ async fn respond(stores: &Stores, push: &Push, req: &Request) -> Result<Response
     check_device_id(&device_id).map_err(|e| Problem::validation(vec![e]))?;
     let input: DeviceInput = json_body(req, MAX_DEVICE_BYTES)?;
     input.check().map_err(Problem::validation)?;
-    let registered = register(&stores.profiles, push, &user, device_id, input, Utc::now()).await?;
+    let Some(registered) =
+        register(&stores.profiles, push, &user, device_id, input, Utc::now()).await?
+    else {
+        return Err(Problem::erased());
+    };
     let status = if registered.created {
         StatusCode::CREATED
     } else {

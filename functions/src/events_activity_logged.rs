@@ -22,14 +22,14 @@ use crate::Delivery;
 #[derive(Serialize)]
 struct Celebration {
     message_id: String,
-    /// `sent`, `failed`, `deferred`, `dropped`, `skipped`, or `scheduled` (not yet due).
+    /// `sent`, `failed`, `deferred`, `retrying`, `dropped`, `skipped`, or `scheduled` (not yet due).
     delivery: &'static str,
 }
 
 /// What the consumer did with one event.
 #[derive(Serialize)]
 pub struct Answer {
-    /// `counted`, `duplicate` or `too_old`.
+    /// `counted`, `duplicate`, `too_old`, or `erased` (the user was erased after the activity).
     applied: &'static str,
     /// Pushes this activity rewarded (delivered within two hours before it).
     #[serde(skip_serializing_if = "Vec::is_empty")]

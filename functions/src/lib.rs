@@ -59,6 +59,9 @@ mod tests {
                 }
             }
         }
-        assert!(offenders.is_empty(), "handlers importing handlers: {offenders:?}");
+        assert!(
+            offenders.is_empty(),
+            "handlers importing handlers: {offenders:?}"
+        );
     }
 }

@@ -7,6 +7,8 @@
 //! the same user arriving together are both counted (the loser reads again and reapplies).
 //! A push delivered at most two hours before the activity is marked rewarded (once, by a
 //! conditional update that also counts it).
+//! An activity from before the user's erasure is never counted: checked before, and again
+//! after the writes, which are undone if an erasure overtook them.
 //! The celebration's id comes from (user, milestone occurrence) and is stored with a
 //! conditional put, and it is sent through the deliverer's claim, so it goes out once.
 
@@ -23,6 +25,7 @@ use crate::domain::messages::Message;
 use crate::domain::preferences::{FieldError, MessageType};
 use crate::domain::user::UserId;
 use crate::engine::plan::{Plan, PlannedMessage};
+use crate::engine::retention::survives_erasure;
 use crate::engine::summary::{Applied, BehaviourSummary};
 
 /// Longest activity id and value id/name accepted.
@@ -128,6 +131,17 @@ pub struct Recorded {
     pub celebration: Option<(Message, Option<Outcome>)>,
 }
 
+impl Recorded {
+    /// Nothing recorded: the user was erased after the activity.
+    fn erased() -> Self {
+        Recorded {
+            applied: Applied::Erased,
+            rewarded: Vec::new(),
+            celebration: None,
+        }
+    }
+}
+
 /// Records activity events and celebrates milestones.
 pub struct ActivityConsumer<'a> {
     pub profiles: &'a ProfileStore,
@@ -145,6 +159,10 @@ impl ActivityConsumer<'_> {
         now: DateTime<Utc>,
     ) -> Result<Recorded, ActivityError> {
         let user = validate(event, now).map_err(ActivityError::Invalid)?;
+        // Activity from before an erasure is never counted (a retry, a redrive).
+        if !survives_erasure(event.occurred_at, self.profiles.erased_at(&user).await?) {
+            return Ok(Recorded::erased());
+        }
         for _ in 0..WRITE_ATTEMPTS {
             let mut profile = self.profiles.profile(&user).await?;
             let (mut summary, version) = match &profile.summary {
@@ -184,6 +202,17 @@ impl ActivityConsumer<'_> {
                 m.rewarded_at = Some(event.occurred_at);
             }
             let celebration = self.celebrate(&user, &profile, &history, now).await?;
+            // An erasure that began meanwhile: undo this call's writes (the checks before the
+            // erasure's tombstone saw nothing; the erasure deletes what landed before it).
+            if !survives_erasure(event.occurred_at, self.profiles.erased_at(&user).await?) {
+                self.profiles.delete_summary(&user).await?;
+                if let Some((m, _)) = &celebration {
+                    self.messages
+                        .delete_messages(&[(user.clone(), m.id.clone())])
+                        .await?;
+                }
+                return Ok(Recorded::erased());
+            }
             return Ok(Recorded {
                 applied,
                 rewarded,

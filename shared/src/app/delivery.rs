@@ -22,7 +22,7 @@ use crate::aws::sns::{PublishError, Push};
 use crate::domain::events::{DomainEvent, MessageDelivered};
 use crate::domain::messages::Delivery;
 use crate::domain::messages::MessageStatus;
-use crate::engine::delivery::{decide, Decision};
+use crate::engine::delivery::{decide, push_retry_at, Decision};
 
 /// How long a claim lasts; a message still `sending` after it is stuck.
 pub const LEASE_SECS: i64 = 300;
@@ -52,6 +52,8 @@ pub enum Outcome {
     Failed { reason: &'static str },
     /// Quiet hours: moved to `until`.
     Deferred { until: DateTime<Utc> },
+    /// The push service could not take it: back in the due index until `until`.
+    Retrying { until: DateTime<Utc> },
     /// Never sent: expired or opted out.
     Dropped { reason: &'static str },
     /// Another deliverer had it (or it was not scheduled any more).
@@ -65,6 +67,8 @@ pub struct DeliveryRun {
     pub sent: u64,
     pub failed: u64,
     pub deferred: u64,
+    /// Put back for a later try: the push service was unavailable.
+    pub retrying: u64,
     pub dropped: u64,
     pub skipped: u64,
     /// Pushes accepted by SNS (a message may go to several devices).
@@ -84,6 +88,7 @@ impl DeliveryRun {
             }
             Outcome::Failed { .. } => self.failed += 1,
             Outcome::Deferred { .. } => self.deferred += 1,
+            Outcome::Retrying { .. } => self.retrying += 1,
             Outcome::Dropped { .. } => self.dropped += 1,
             Outcome::Skipped => self.skipped += 1,
         }
@@ -119,6 +124,7 @@ impl Deliverer<'_> {
             ("Delivered", run.sent as f64, "Count"),
             ("DeliveryFailed", run.failed as f64, "Count"),
             ("Deferred", run.deferred as f64, "Count"),
+            ("DeliveryRetrying", run.retrying as f64, "Count"),
             ("Expired", run.dropped as f64, "Count"),
             ("DevicesDisabled", run.devices_disabled as f64, "Count"),
         ];
@@ -224,6 +230,11 @@ impl Deliverer<'_> {
         for device in &devices {
             match publish_with_retries(self.push, &device.endpoint_arn, &payload).await {
                 Ok(id) => {
+                    // Recorded at once: a claim found stuck with a push recorded is not
+                    // pushed again. If this write fails, the end's write below records it.
+                    if let Err(e) = self.messages.note_push(&key.user, &m.id, &id).await {
+                        tracing::warn!(message_id = %m.id, error = %crate::aws::Chain(&e), "push not noted");
+                    }
                     delivery.devices += 1;
                     delivery.sns_message_ids.push(id);
                 }
@@ -255,8 +266,24 @@ impl Deliverer<'_> {
         } else {
             Some("no_enabled_device")
         };
-        delivery.failure = reason.map(str::to_owned);
         let at = self.now();
+        // Only an outage of the push service: try again later while the message is current.
+        if delivery.devices == 0 && temporary {
+            let attempts = m.push_attempts + 1;
+            if let Some(until) = push_retry_at(at, attempts, m.expires_at) {
+                let released = self
+                    .messages
+                    .release_claim(&key.user, &m.id, until, attempts)
+                    .await?;
+                let outcome = if released {
+                    Outcome::Retrying { until }
+                } else {
+                    Outcome::Skipped
+                };
+                return Ok((outcome, disabled));
+            }
+        }
+        delivery.failure = reason.map(str::to_owned);
         self.messages
             .finish_delivery(&key.user, &m, &delivery, at)
             .await?;

@@ -3,7 +3,7 @@
 //! Idempotence: registering the same device and token again changes nothing; a changed token
 //! updates the endpoint, a disabled endpoint is re-enabled with the fresh token, and an
 //! endpoint replaced by another (a new platform, SNS handing back another endpoint for the
-//! token) is deleted. Removal deletes the endpoint first, so a failure before the item's
+//! token) is deleted. A registration an erasure overtook is undone. Removal deletes the endpoint first, so a failure before the item's
 //! delete leaves what a retry needs to finish.
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -13,6 +13,7 @@ use crate::aws::dynamo::ProfileStore;
 use crate::aws::sns::Push;
 use crate::domain::devices::{Device, DeviceInput};
 use crate::domain::user::UserId;
+use crate::engine::retention::survives_erasure;
 
 /// A registration's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +23,8 @@ pub struct Registered {
     pub created: bool,
 }
 
-/// Registers (or refreshes) the user's device `device_id` with a checked `input`.
+/// Registers (or refreshes) the user's device `device_id` with a checked `input`. `None`: an
+/// erasure of the user overtook the registration, and it was undone (device and endpoint).
 pub async fn register(
     profiles: &ProfileStore,
     push: &Push,
@@ -30,7 +32,7 @@ pub async fn register(
     device_id: String,
     input: DeviceInput,
     now: DateTime<Utc>,
-) -> Result<Registered, AppError> {
+) -> Result<Option<Registered>, AppError> {
     let existing = profiles.device(user, &device_id).await?;
     let same_platform = existing.as_ref().filter(|d| d.platform == input.platform);
     let arn = push
@@ -62,11 +64,16 @@ pub async fn register(
     };
     if !unchanged {
         profiles.put_device(user, &device).await?;
+        if !survives_erasure(now, profiles.erased_at(user).await?) {
+            profiles.delete_device(user, &device.device_id).await?;
+            push.delete_endpoint(user, &device.endpoint_arn).await?;
+            return Ok(None);
+        }
     }
-    Ok(Registered {
+    Ok(Some(Registered {
         device,
         created: existing.is_none(),
-    })
+    }))
 }
 
 /// Removes the user's device and its endpoint; an absent device is not an error.

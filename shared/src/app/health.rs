@@ -1,6 +1,6 @@
-//! System health: the delivery queue (due now, overdue), stuck claims, today's delivery
-//! success, dead letters. All reads are index Queries, GetQueueAttributes and one counter
-//! Query; nothing scans.
+//! System health: the delivery queue (due now, overdue), stuck claims (resolved here: put
+//! back, or recorded sent-unconfirmed), today's delivery success, dead letters. All reads are
+//! index Queries, GetItems, GetQueueAttributes and one counter Query; nothing scans.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::aws::dynamo::{MessageStore, StoreError};
 use crate::aws::sqs::{QueueError, WorkQueue};
+use crate::domain::messages::{Delivery, MessageStatus};
 use crate::views::analytics::{report, DeliveryFigures};
 
 /// A message due longer than this is overdue (the deliverer runs every 5 minutes).
@@ -40,13 +41,72 @@ pub struct HealthReport {
     pub due_now: u64,
     /// Of those, due more than [`OVERDUE_MINUTES`] ago.
     pub overdue: u64,
-    /// Claimed for sending, lease ended, never finished (not resent automatically).
+    /// Claimed for sending, lease ended, never finished, and left after this check's
+    /// recovery (see [`recover_stuck`]).
     pub stuck: u64,
     pub stuck_message_ids: Vec<String>,
     /// Messages whose send day is today (UTC).
     pub delivery_today: DeliveryFigures,
     /// Messages waiting in each dead-letter queue.
     pub dead_letters: BTreeMap<String, u64>,
+    /// What this check's recovery of stuck claims did.
+    pub recovered: Recovered,
+}
+
+/// What the recovery of stuck claims did.
+#[derive(Serialize, Debug, Clone, Default, PartialEq)]
+pub struct Recovered {
+    /// Put back in the due index: no push was recorded, so none went out.
+    pub requeued: u64,
+    /// Recorded sent, unconfirmed: pushes were recorded, so they went out and are not resent.
+    pub sent_unconfirmed: u64,
+    pub message_ids: Vec<String>,
+}
+
+/// Resolves claims whose lease ended without their end recorded (the deliverer stopped
+/// between claiming and recording). A claim with no push recorded goes back to the due index,
+/// due now: nothing went out. One with pushes recorded (`MessageStore::note_push`, written as
+/// each push is taken) is recorded sent and unconfirmed: it went out and must not go twice.
+/// Each write is conditioned on the message still being `sending`, so a deliverer finishing
+/// meanwhile, or a second recovery, changes nothing.
+pub async fn recover_stuck(
+    messages: &MessageStore,
+    now: DateTime<Utc>,
+) -> Result<Recovered, StoreError> {
+    let mut r = Recovered::default();
+    for key in messages.stuck(now, COUNT_CAP_PER_SHARD).await? {
+        let Some(m) = messages.get(&key.user, &key.id).await? else {
+            continue;
+        };
+        if m.status != MessageStatus::Sending {
+            continue;
+        }
+        let pushed = messages.pushed_ids(&key.user, &key.id).await?;
+        let done = if pushed.is_empty() {
+            let requeued = messages
+                .release_claim(&key.user, &key.id, now, m.push_attempts)
+                .await?;
+            r.requeued += u64::from(requeued);
+            requeued
+        } else {
+            let delivery = Delivery {
+                devices: pushed.len() as u32,
+                sns_message_ids: pushed,
+                failure: None,
+                unconfirmed: true,
+            };
+            let recorded = messages
+                .finish_delivery(&key.user, &m, &delivery, now)
+                .await?;
+            r.sent_unconfirmed += u64::from(recorded);
+            recorded
+        };
+        if done {
+            tracing::warn!(message_id = %m.id, requeued = r.requeued, "stuck claim resolved");
+            r.message_ids.push(m.id);
+        }
+    }
+    Ok(r)
 }
 
 /// What a report shows as problems (pure).
@@ -107,6 +167,7 @@ pub async fn check(
         stuck_message_ids: stuck.into_iter().take(20).map(|k| k.id).collect(),
         delivery_today: today.delivery,
         dead_letters,
+        recovered: Recovered::default(),
     };
     r.problems = problems(&r);
     if !r.problems.is_empty() {
@@ -115,19 +176,28 @@ pub async fn check(
     Ok(r)
 }
 
-/// Checks health at `now` and reports the figures as metrics under `function` (the alarms in
-/// template.yaml watch them), logging the verdict.
+/// Resolves stuck claims ([`recover_stuck`]), then checks health at `now` and reports the
+/// figures as metrics under `function` (the alarms in template.yaml watch them), logging the
+/// verdict.
 pub async fn check_and_report(
     messages: &MessageStore,
     dead_letters: &[(String, WorkQueue)],
     now: DateTime<Utc>,
     function: &str,
 ) -> Result<HealthReport, HealthError> {
-    let r = check(messages, dead_letters, now).await?;
+    let recovered = recover_stuck(messages, now).await?;
+    let mut r = check(messages, dead_letters, now).await?;
+    r.recovered = recovered;
     let mut figures = vec![
         ("DueNow", r.due_now as f64, "Count"),
         ("Overdue", r.overdue as f64, "Count"),
         ("StuckMessages", r.stuck as f64, "Count"),
+        ("StuckRequeued", r.recovered.requeued as f64, "Count"),
+        (
+            "StuckSentUnconfirmed",
+            r.recovered.sent_unconfirmed as f64,
+            "Count",
+        ),
         (
             "DeadLetters",
             r.dead_letters.values().sum::<u64>() as f64,
@@ -166,6 +236,7 @@ mod tests {
                 success_rate: Some(0.95),
             },
             dead_letters: BTreeMap::from([("generate".to_owned(), 0)]),
+            recovered: Recovered::default(),
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`devices`]: registering and removing push devices.
 //! - [`privacy`]: a user's export and erasure.
 //! - [`overview`]: the user's summary and insights.
+//! - [`preferences`]: replacing the user's preference document.
 //! - [`learning`]: the daily fit of what is learned from everyone, and experiments.
 //! - [`analytics`]: the daily report, computed and stored.
 //! - [`health`]: queue depth, stuck claims, delivery success, dead letters.
@@ -25,6 +26,7 @@ pub mod health;
 pub mod interactions;
 pub mod learning;
 pub mod overview;
+pub mod preferences;
 pub mod privacy;
 
 use crate::aws::dynamo::{MessageStore, ProfileStore, StoreError, TemplateStore};

@@ -1,7 +1,9 @@
 //! A user's rights over their data: the export of everything stored about them (GDPR
 //! Art. 20) and erasure (Art. 17).
 //!
-//! Erasure order: endpoints first (no more pushes), then messages (pending ones included, so
+//! Erasure order: the tombstone first (`aws::dynamo` erasures: every writer checks it after
+//! writing and undoes what work begun before the erasure wrote), then endpoints (no more
+//! pushes), then messages (pending ones included, so
 //! nothing more is sent), then the profile that lists the devices, so a failure part-way
 //! leaves what a retry needs to finish; a second erasure finds nothing. Per-variant and daily
 //! counters are aggregates with no user in them and stay.
@@ -103,8 +105,15 @@ pub struct Erased {
     pub profile_items: usize,
 }
 
-/// Erases the user: endpoints, messages, profile.
-pub async fn erase(stores: &Stores, push: &Push, user: &UserId) -> Result<Erased, AppError> {
+/// Erases the user at `now`: tombstone, endpoints, messages, profile (but its rate-limit
+/// windows, so an erasure does not reset them).
+pub async fn erase(
+    stores: &Stores,
+    push: &Push,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<Erased, AppError> {
+    stores.profiles.mark_erased(user, now).await?;
     let profile = stores.profiles.profile(user).await?;
     for device in &profile.devices {
         push.delete_endpoint(user, &device.endpoint_arn).await?;

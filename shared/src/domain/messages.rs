@@ -210,6 +210,14 @@ pub struct Message {
     /// What delivery did (set when it sent, failed or dropped the message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// Delivery attempts the push service could not take (each put the message back in the
+    /// due index, later: `engine::delivery::push_retry_at`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub push_attempts: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The outcome of delivering a message.
@@ -224,6 +232,10 @@ pub struct Delivery {
     /// `no_longer_relevant`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Sent, as far as the recorded push ids show, but the deliverer stopped before recording
+    /// the end (the health job's recovery of a stuck claim).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
 
 impl Message {
@@ -428,6 +440,7 @@ mod tests {
             feedback: None,
             rewarded_at: None,
             delivery: None,
+            push_attempts: 0,
             reason: MessageReason::default(),
         }
     }

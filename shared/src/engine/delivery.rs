@@ -98,6 +98,25 @@ pub fn decide(
     Decision::Drop { reason: "expired" }
 }
 
+/// Minutes before the first retry of a push the service could not take; each further retry
+/// waits twice as long, at most [`PUSH_RETRY_MAX_MINUTES`].
+pub const PUSH_RETRY_FIRST_MINUTES: i64 = 5;
+/// The longest wait between two retries of an unavailable push service.
+pub const PUSH_RETRY_MAX_MINUTES: i64 = 60;
+
+/// When a message whose push the service could not take (`attempts` times so far, this one
+/// included) is tried again, or `None` when that would be past its expiry: then it fails.
+pub fn push_retry_at(
+    now: DateTime<Utc>,
+    attempts: u32,
+    expires_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let doublings = attempts.saturating_sub(1).min(10);
+    let wait = (PUSH_RETRY_FIRST_MINUTES << doublings).min(PUSH_RETRY_MAX_MINUTES);
+    let at = now + Duration::minutes(wait);
+    (at < expires_at).then_some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +124,22 @@ mod tests {
     use crate::engine::plan::{PlannedMessage, Reason};
     use chrono::TimeZone;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_unavailable_push_is_retried_with_backoff_until_it_expires() {
+        let now = Utc::now();
+        let far = now + Duration::days(1);
+        let waits: Vec<i64> = (1..=6)
+            .map(|n| {
+                push_retry_at(now, n, far)
+                    .map(|t| (t - now).num_minutes())
+                    .unwrap_or(-1)
+            })
+            .collect();
+        assert_eq!(waits, [5, 10, 20, 40, 60, 60]);
+        assert_eq!(push_retry_at(now, 1, now + Duration::minutes(5)), None);
+        assert!(push_retry_at(now, u32::MAX, far).is_some());
+    }
 
     fn message(send_at: DateTime<Utc>, hours: i64) -> Message {
         PlannedMessage {

@@ -117,6 +117,7 @@ impl PlannedMessage {
             feedback: None,
             rewarded_at: None,
             delivery: None,
+            push_attempts: 0,
             reason: MessageReason {
                 trigger: self.reason.trigger.clone(),
                 figures: self

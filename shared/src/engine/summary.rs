@@ -100,6 +100,9 @@ pub enum Applied {
     Duplicate,
     /// Older than the de-duplication horizon: nothing changed.
     TooOld,
+    /// The user was erased after the activity happened: never counted (the activity consumer's
+    /// verdict, `engine::retention::survives_erasure`; `apply` never returns it).
+    Erased,
 }
 
 /// The local hour of the week (Monday 00h = 0 … Sunday 23h = 167) of `t` in `tz`.

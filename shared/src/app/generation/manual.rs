@@ -1,6 +1,8 @@
 //! The app's manual run (`POST /coaching/generate`): the engine now for one user, within
 //! their caps and quiet hours, rate-limited per user ([`MAX_RUNS_PER_HOUR`] a clock hour).
 //!
+//! Erasure: a run an erasure overtook undoes what it stored (checked after its writes).
+//!
 //! Idempotence: each planned message's id comes from (user, trigger occurrence) and is stored
 //! with a conditional put, so a retried or concurrent run reports the occurrence as already
 //! planned instead of storing it twice.
@@ -15,6 +17,7 @@ use crate::aws::dynamo::Created;
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
 use crate::engine::plan::Skipped;
+use crate::engine::retention::survives_erasure;
 use crate::views::summary::nothing_planned_because;
 
 /// Manual runs a user may start per clock hour.
@@ -32,11 +35,13 @@ pub struct ManualRun {
     pub nothing_planned_because: Option<String>,
 }
 
-/// A manual run, or the seconds until the user may start one.
+/// A manual run, or the seconds until the user may start one, or an erasure that overtook it
+/// (what it stored is undone).
 #[derive(Debug)]
 pub enum Generated {
     Ran(ManualRun),
     RateLimited { retry_after_secs: i64 },
+    Erased,
 }
 
 /// Runs the engine for `user` at `now` and stores what it planned, unless the user's runs
@@ -76,6 +81,15 @@ pub async fn generate_now(
             Created::New => run.planned.push(message),
             Created::Exists => run.already_planned.push(planned.occurrence.clone()),
         }
+    }
+    if !run.planned.is_empty() && !survives_erasure(now, stores.profiles.erased_at(user).await?) {
+        let ids: Vec<(UserId, String)> = run
+            .planned
+            .iter()
+            .map(|m| (user.clone(), m.id.clone()))
+            .collect();
+        stores.messages.delete_messages(&ids).await?;
+        return Ok(Generated::Erased);
     }
     if run.planned.is_empty() {
         run.nothing_planned_because = Some(

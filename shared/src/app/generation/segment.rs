@@ -27,6 +27,7 @@ use crate::aws::sqs::{QueueError, WorkQueue};
 use crate::domain::events::{DomainEvent, GenerateSegment, MessageScheduled, ScanStart};
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
+use crate::engine::retention::survives_erasure;
 use crate::engine::templates::StatsMap;
 
 /// How long a segment lease lasts without renewal (renewed after every page).
@@ -160,12 +161,13 @@ impl SegmentWorker<'_> {
         let mut start = work.start.clone();
         loop {
             let began = Instant::now();
+            let read_at = Utc::now();
             let page = self
                 .profiles
                 .scan_profiles(work.segment, work.total_segments, start.take(), PAGE_ITEMS)
                 .await?;
             let clock = planning_clock(work.as_of, Utc::now(), work.pinned);
-            let done = self.page(page.users, clock, &stats).await?;
+            let done = self.page(page.users, clock, read_at, &stats).await?;
             counts.users += done.users;
             counts.planned += done.planned;
             counts.already_planned += done.already_planned;
@@ -206,11 +208,13 @@ impl SegmentWorker<'_> {
     }
 
     /// Plans a page of users ([`USER_CONCURRENCY`] history reads at once), then stores what is
-    /// new with one existence check and batched writes.
+    /// new with one existence check and batched writes, and undoes the writes for users erased
+    /// since the page was read (`read_at`).
     async fn page(
         &self,
         users: Vec<(UserId, Profile)>,
         now: DateTime<Utc>,
+        read_at: DateTime<Utc>,
         stats: &StatsMap,
     ) -> Result<SegmentCounts, WorkError> {
         let n = users.len() as u64;
@@ -246,6 +250,7 @@ impl SegmentWorker<'_> {
             .into_iter()
             .partition(|(u, m)| existing.contains(&(user_pk(u), message_sk(&m.id))));
         self.messages.put_new(&new).await?;
+        let new = self.undo_erased(new, read_at).await?;
         let writing = began.elapsed() - planning - checking;
         if let Some(bus) = self.bus {
             let events: Vec<DomainEvent> = new
@@ -267,6 +272,37 @@ impl SegmentWorker<'_> {
             planned: new.len() as u64,
             already_planned: old.len() as u64,
         })
+    }
+}
+
+impl SegmentWorker<'_> {
+    /// Deletes the just-written messages of users erased since their profiles were read (the
+    /// tombstone is written before an erasure deletes anything, so a write that landed after
+    /// the erasure's deletes is seen here); returns the rest.
+    async fn undo_erased(
+        &self,
+        written: Vec<(UserId, Message)>,
+        read_at: DateTime<Utc>,
+    ) -> Result<Vec<(UserId, Message)>, StoreError> {
+        let mut users: Vec<UserId> = written.iter().map(|(u, _)| u.clone()).collect();
+        users.dedup();
+        let erased = self.profiles.erased_at_of(&users).await?;
+        if erased.is_empty() {
+            return Ok(written);
+        }
+        let (kept, gone): (Vec<_>, Vec<_>) = written
+            .into_iter()
+            .partition(|(u, _)| survives_erasure(read_at, erased.get(u).copied()));
+        let ids: Vec<(UserId, String)> = gone
+            .iter()
+            .map(|(u, m)| (u.clone(), m.id.clone()))
+            .collect();
+        self.messages.delete_messages(&ids).await?;
+        tracing::info!(
+            messages = ids.len(),
+            "undid messages of users erased meanwhile"
+        );
+        Ok(kept)
     }
 }
 

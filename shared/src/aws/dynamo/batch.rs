@@ -128,7 +128,7 @@ pub const BATCH_GET_MAX: usize = 100;
 
 /// Reads these keys of `table`, [`BATCH_GET_MAX`] per BatchGetItem and
 /// [`BATCHES_IN_FLIGHT`] at once; unprocessed keys are read again with backoff and jitter up
-/// to [`BATCH_ATTEMPTS`] times. Absent keys are absent from
+/// to [`BATCH_ATTEMPTS`] times. Reads are strongly consistent. Absent keys are absent from
 /// the answer; the order is not the keys' order.
 pub async fn get_all(
     client: &Client,
@@ -152,6 +152,7 @@ async fn get_batch(
 ) -> Result<Vec<Item>, StoreError> {
     let request = KeysAndAttributes::builder()
         .set_keys(Some(keys))
+        .consistent_read(true)
         .set_projection_expression(projection.map(str::to_owned))
         .build()
         .map_err(StoreError::dynamo)?;

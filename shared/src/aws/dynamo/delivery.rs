@@ -136,6 +136,89 @@ impl MessageStore {
             .transpose()
     }
 
+    /// Puts a claimed message back in the due index at `until` after `attempts` pushes the
+    /// service could not take (or, with `attempts` unchanged, after a claim that never
+    /// pushed). Conditioned on it still being `sending`; false if it is not.
+    pub async fn release_claim(
+        &self,
+        user: &UserId,
+        id: &str,
+        until: DateTime<Utc>,
+        attempts: u32,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(Self::key(user, id)))
+            .update_expression(
+                "SET #st = :scheduled, due_shard = :ds, due_at = :k, push_attempts = :n \
+                 REMOVE claimed_at, pushed_ids",
+            )
+            .condition_expression("#st = :sending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":scheduled", s(MessageStatus::Scheduled.as_ref()))
+            .expression_attribute_values(":sending", s(MessageStatus::Sending.as_ref()))
+            .expression_attribute_values(":ds", s(due_shard(id)))
+            .expression_attribute_values(":k", s(format!("{}#{id}", millis(until))))
+            .expression_attribute_values(":n", AttributeValue::N(attempts.to_string()))
+            .send()
+            .await;
+        Ok(super::written(res)?.is_some())
+    }
+
+    /// Records a push SNS took for a claimed message, before the delivery's end is recorded:
+    /// a claim found stuck later with a push recorded was sent and is not sent again.
+    pub async fn note_push(
+        &self,
+        user: &UserId,
+        id: &str,
+        sns_message_id: &str,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(Self::key(user, id)))
+            .update_expression(
+                "SET pushed_ids = list_append(if_not_exists(pushed_ids, :none), :one)",
+            )
+            .condition_expression("#st = :sending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":sending", s(MessageStatus::Sending.as_ref()))
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(
+                ":one",
+                AttributeValue::L(vec![s(sns_message_id.to_owned())]),
+            )
+            .send()
+            .await;
+        super::written(res)?;
+        Ok(())
+    }
+
+    /// The pushes recorded for a claimed message (see [`MessageStore::note_push`]).
+    pub async fn pushed_ids(&self, user: &UserId, id: &str) -> Result<Vec<String>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(Self::key(user, id)))
+            .projection_expression("pushed_ids")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo)?;
+        Ok(out
+            .item
+            .and_then(|mut i| i.remove("pushed_ids"))
+            .and_then(|l| l.as_l().ok().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_s().ok().cloned())
+            .collect())
+    }
+
     /// Moves a still-scheduled message to `until` (quiet hours began since it was planned).
     /// False if it is no longer scheduled.
     pub async fn reschedule(
@@ -287,7 +370,7 @@ impl MessageStore {
         let update = Update::builder()
             .table_name(self.table())
             .set_key(Some(Self::key(user, &m.id)))
-            .update_expression(format!("{set} REMOVE due_shard, due_at"))
+            .update_expression(format!("{set} REMOVE due_shard, due_at, pushed_ids"))
             .condition_expression("#st = :sending")
             .expression_attribute_names("#st", "status")
             .set_expression_attribute_values(Some(values))

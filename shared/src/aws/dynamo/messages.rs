@@ -419,6 +419,13 @@ impl MessageStore {
         Ok(n)
     }
 
+    /// Deletes these messages (undoing writes an erasure overtook). Deleting an absent one is
+    /// not an error.
+    pub async fn delete_messages(&self, ids: &[(UserId, String)]) -> Result<(), StoreError> {
+        let keys = ids.iter().map(|(u, id)| Self::key(u, id)).collect();
+        delete_keys(&self.client, &self.table, keys).await
+    }
+
     /// The counters of these (template, variant) pairs, read with BatchGetItem (see
     /// [`get_all`]). Pairs never counted are absent.
     pub async fn variant_stats(&self, pairs: &[(String, String)]) -> Result<StatsMap, StoreError> {

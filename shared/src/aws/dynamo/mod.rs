@@ -10,7 +10,8 @@
 //! | preferences | `PREFERENCES` | GetItem by user; conditional PutItem on `version` |
 //! | behaviour summary | `SUMMARY` | conditional PutItem on `version` (activity consumer) |
 //! | device | `DEVICE#<deviceId>` | GetItem, PutItem, DeleteItem |
-//! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`) |
+//! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`); outlives an erasure |
+//! | erasure tombstone | `pk = ERASED#<hash>`, `sk = ERASED` | PutItem first in an erasure; GetItem / BatchGetItem after every write (see `erasures.rs`) |
 //!
 //! The whole partition (preferences, summary, devices) is read with one Query on `pk`; export
 //! reads it, erasure deletes it. Generation workers read whole partitions with a parallel Scan
@@ -51,6 +52,7 @@ pub mod cleanup;
 pub mod daily;
 mod delivery;
 mod devices;
+mod erasures;
 mod experiments;
 pub mod jobs;
 pub mod messages;

@@ -20,6 +20,8 @@ const SK_PREFERENCES: &str = "PREFERENCES";
 const SK_SUMMARY: &str = "SUMMARY";
 /// Sort-key prefix of device items.
 pub(super) const DEVICE_PREFIX: &str = "DEVICE#";
+/// Sort key prefix of rate-limit windows.
+pub(super) const RATE_PREFIX: &str = "RATE#";
 
 /// A behaviour summary with its version (for conditional writes by the activity consumer).
 #[derive(Clone, Debug, PartialEq)]
@@ -185,9 +187,34 @@ impl ProfileStore {
         Ok(super::written(put.send().await)?.is_some())
     }
 
-    /// Deletes every item of the user's profile partition. Harmless to repeat.
+    /// Deletes the user's behaviour summary (undoing a write an erasure overtook).
+    pub async fn delete_summary(&self, user: &UserId) -> Result<(), StoreError> {
+        delete_keys(
+            &self.client,
+            &self.table,
+            vec![Self::item_key(user, SK_SUMMARY)],
+        )
+        .await
+    }
+
+    /// Deletes the user's preference document (undoing a write an erasure overtook).
+    pub async fn delete_preferences(&self, user: &UserId) -> Result<(), StoreError> {
+        delete_keys(&self.client, &self.table, vec![Self::key(user)]).await
+    }
+
+    /// Deletes every item of the user's profile partition but the rate-limit windows (a
+    /// counter and a TTL each, gone within the hour; kept so that an erasure does not reset the
+    /// user's limits). Harmless to repeat.
     pub async fn delete_all(&self, user: &UserId) -> Result<usize, StoreError> {
-        let keys = partition_keys(&self.client, &self.table, &user_pk(user)).await?;
+        let keys: Vec<Item> = partition_keys(&self.client, &self.table, &user_pk(user))
+            .await?
+            .into_iter()
+            .filter(|k| {
+                !k.get("sk")
+                    .and_then(|s| s.as_s().ok())
+                    .is_some_and(|s| s.starts_with(RATE_PREFIX))
+            })
+            .collect();
         let n = keys.len();
         delete_keys(&self.client, &self.table, keys).await?;
         Ok(n)

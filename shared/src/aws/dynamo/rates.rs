@@ -1,9 +1,9 @@
 //! Per-user rate limits in the profiles table (`sk = RATE#<name>#<window start>`, removed by
-//! TTL once the window is over; erasure deletes them with the partition).
+//! TTL once the window is over; an erasure leaves them, so it does not reset the limits).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::profiles::ProfileStore;
+use super::profiles::{ProfileStore, RATE_PREFIX};
 use super::StoreError;
 use crate::domain::user::UserId;
 
@@ -25,7 +25,7 @@ impl ProfileStore {
             .table_name(self.table())
             .set_key(Some(Self::item_key(
                 user,
-                &format!("RATE#{name}#{window_start}"),
+                &format!("{RATE_PREFIX}{name}#{window_start}"),
             )))
             .update_expression("ADD uses :one SET expires_at = :exp")
             .condition_expression("attribute_not_exists(uses) OR uses < :max")

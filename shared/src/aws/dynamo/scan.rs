@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::batch::Item;
-use super::profiles::{Profile, ProfileStore};
+use super::profiles::{Profile, ProfileStore, RATE_PREFIX};
 use super::StoreError;
 use crate::domain::events::ScanStart;
 use crate::domain::user::UserId;
@@ -88,10 +88,19 @@ impl ProfileStore {
                 .and_then(key_of)
         };
         let mut out = Vec::with_capacity(users.len());
-        for (pk, group) in users {
+        for (pk, mut group) in users {
             let Some(user) = pk.strip_prefix("USER#").and_then(|s| UserId::parse(s).ok()) else {
                 continue;
             };
+            // Rate-limit windows outlive an erasure; a partition of nothing else is no user.
+            group.retain(|i| {
+                !i.get("sk")
+                    .and_then(|s| s.as_s().ok())
+                    .is_some_and(|s| s.starts_with(RATE_PREFIX))
+            });
+            if group.is_empty() {
+                continue;
+            }
             let mut profile = Profile::empty();
             for item in group {
                 profile.absorb(item)?;

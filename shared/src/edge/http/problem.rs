@@ -87,6 +87,17 @@ impl Problem {
         .detail("Interactions and feedback are taken once a message has been delivered.")
     }
 
+    /// 409: the user's erasure overtook this write, which was undone. Work begun after the
+    /// erasure stands, so a retry in a few seconds succeeds.
+    pub fn erased() -> Self {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "erased",
+            "The user's coaching data was being erased",
+        )
+        .detail("Nothing of this request was kept; retry in a few seconds to start afresh.")
+    }
+
     /// 500 without internals; the cause goes to the log, not the client.
     pub fn internal() -> Self {
         Problem::new(
