@@ -682,3 +682,26 @@ async fn a_push_outage_past_the_messages_expiry_fails_it() {
         }
     );
 }
+
+#[tokio::test]
+async fn health_answers_while_sqs_is_down() {
+    let s = stores().await;
+    let sdk = coaching::aws::sdk_config().await;
+    let conf = aws_sdk_sqs::config::Builder::from(&sdk)
+        .endpoint_url("http://127.0.0.1:9")
+        .build();
+    let down = coaching::aws::sqs::WorkQueue::new(
+        aws_sdk_sqs::Client::from_conf(conf),
+        "http://127.0.0.1:9/000000000000/dead-letters",
+    );
+    let report =
+        coaching::app::health::check(&s.messages, &[("activity".into(), down)], Utc::now())
+            .await
+            .expect("a report, SQS or not");
+    assert_eq!(report.dead_letters_unread, ["activity"]);
+    assert_eq!(report.status, "degraded");
+    assert!(report
+        .problems
+        .iter()
+        .any(|p| p.contains("could not be read")));
+}

@@ -170,6 +170,31 @@ async fn bad_device_input_is_refused_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn a_user_keeps_at_most_ten_devices_the_oldest_is_replaced() {
+    let (s, p) = (stores().await, push().await);
+    let user = unique_user("many-devices");
+    let max = coaching::app::devices::MAX_DEVICES;
+    let tokens: Vec<String> = (0..=max).map(|i| format!("{i:02x}").repeat(32)).collect();
+    for (i, token) in tokens.iter().enumerate() {
+        let body = json!({"platform": "apns", "token": token});
+        let (status, answer) = register(&s, &p, &user, &format!("phone-{i:02}"), body).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let uid = UserId::parse(&user).expect("user");
+    let devices = s.profiles.profile(&uid).await.expect("profile").devices;
+    assert_eq!(devices.len(), max);
+    assert!(
+        devices.iter().all(|d| d.device_id != "phone-00"),
+        "the oldest was replaced"
+    );
+    assert!(
+        endpoints_for(&[tokens[0].as_str()]).await.is_empty(),
+        "and its endpoint deleted"
+    );
+    assert_eq!(endpoints_for(&[tokens[max].as_str()]).await.len(), 1);
+}
+
+#[tokio::test]
 async fn deleting_a_device_removes_its_endpoint_and_is_harmless_twice() {
     let (s, p) = (stores().await, push().await);
     let user = unique_user("device-del");

@@ -415,6 +415,46 @@ fn a_milestone_is_celebrated_once_per_streak() {
 }
 
 #[test]
+fn a_late_activity_that_moves_the_runs_start_does_not_celebrate_again() {
+    let w = world();
+    let now = utc(2026, 3, 10, 9, 0);
+    let p = prefs("UTC");
+    // A 3-day run: its milestone is celebrated.
+    let three = summary(now, chrono_tz::UTC, &[0, 1, 2], 8, 20);
+    let first = run(&w, "late", &p, &three, &[], now, 1);
+    assert!(first
+        .messages
+        .iter()
+        .any(|m| m.message_type == MessageType::MilestoneCelebration));
+    // An activity of the day before arrives late: the run now starts a day earlier.
+    let four = summary(now, chrono_tz::UTC, &[0, 1, 2, 3], 8, 20);
+    let later = run(&w, "late", &p, &four, &as_history(&first), now, 2);
+    assert!(
+        later
+            .messages
+            .iter()
+            .all(|m| m.message_type != MessageType::MilestoneCelebration),
+        "the 3-day milestone of this run was celebrated already"
+    );
+    let celebrated = first
+        .messages
+        .iter()
+        .find(|m| m.message_type == MessageType::MilestoneCelebration)
+        .map(|m| m.occurrence.clone());
+    let milestone = later
+        .skipped
+        .iter()
+        .find(|k| k.message_type == MessageType::MilestoneCelebration)
+        .expect("the milestone fires again");
+    assert_eq!(
+        Some(&milestone.occurrence),
+        celebrated.as_ref(),
+        "under its first key"
+    );
+    assert_eq!(milestone.reason, SkipReason::AlreadyPlanned);
+}
+
+#[test]
 fn comeback_attempts_back_off_and_stop() {
     let w = world();
     let start = utc(2026, 3, 10, 12, 0);

@@ -27,6 +27,8 @@ pub enum JwtError {
     Issuer,
     #[error("token audience is not accepted")]
     Audience,
+    #[error("token subject is not a non-empty string")]
+    Subject,
 }
 
 /// What a token must satisfy.
@@ -85,6 +87,15 @@ pub fn verify(token: &str, v: &Validation, now: i64) -> Result<Map<String, Value
         if now + v.leeway < nbf {
             return Err(JwtError::NotYetValid);
         }
+    }
+    // The user is the subject: a `null` or a number would otherwise reach the functions as
+    // the user "null" or "123" (claims are handed on as strings).
+    if claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .is_none_or(|s| s.trim().is_empty())
+    {
+        return Err(JwtError::Subject);
     }
     Ok(claims)
 }
@@ -188,6 +199,24 @@ mod tests {
             .encode(r#"{"sub":"u2","iss":"https://auth/","aud":"coach","exp":99999}"#);
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         assert_eq!(verify(&forged, &v(), 1000), Err(JwtError::Signature));
+    }
+
+    #[test]
+    fn the_subject_must_be_a_non_empty_string() {
+        for sub in [
+            Value::Null,
+            Value::from(123),
+            Value::from(""),
+            Value::from("  "),
+        ] {
+            let mut claims = Map::new();
+            claims.insert("sub".into(), sub.clone());
+            claims.insert("iss".into(), Value::from("https://auth/"));
+            claims.insert("aud".into(), Value::from("coach"));
+            claims.insert("exp".into(), Value::from(2000));
+            let t = sign(&claims, b"s3cret").expect("signed");
+            assert_eq!(verify(&t, &v(), 1000), Err(JwtError::Subject), "{sub}");
+        }
     }
 
     #[test]

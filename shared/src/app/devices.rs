@@ -3,7 +3,8 @@
 //! Idempotence: registering the same device and token again changes nothing; a changed token
 //! updates the endpoint, a disabled endpoint is re-enabled with the fresh token, and an
 //! endpoint replaced by another (a new platform, SNS handing back another endpoint for the
-//! token) is deleted. A registration an erasure overtook is undone. Removal deletes the endpoint first, so a failure before the item's
+//! token) is deleted. A user keeps at most [`MAX_DEVICES`]: a new one beyond replaces the
+//! one updated longest ago. A registration an erasure overtook is undone. Removal deletes the endpoint first, so a failure before the item's
 //! delete leaves what a retry needs to finish.
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -14,6 +15,11 @@ use crate::aws::sns::Push;
 use crate::domain::devices::{Device, DeviceInput};
 use crate::domain::user::UserId;
 use crate::engine::retention::survives_erasure;
+
+/// Most devices a user keeps: a new one beyond it replaces the one updated longest ago (a
+/// reinstalled app registers under a new id; its old id is dead), so a message never fans out
+/// to more than this many pushes.
+pub const MAX_DEVICES: usize = 10;
 
 /// A registration's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +40,17 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> Result<Option<Registered>, AppError> {
     let existing = profiles.device(user, &device_id).await?;
+    if existing.is_none() {
+        let mut devices = profiles.profile(user).await?.devices;
+        if devices.len() >= MAX_DEVICES {
+            devices.sort_by_key(|d| d.updated_at);
+            let excess = devices.len() + 1 - MAX_DEVICES;
+            for old in devices.iter().take(excess) {
+                tracing::info!(device = %old.device_id, "device limit: the oldest is replaced");
+                remove(profiles, push, user, &old.device_id).await?;
+            }
+        }
+    }
     let same_platform = existing.as_ref().filter(|d| d.platform == input.platform);
     let arn = push
         .ensure_endpoint(

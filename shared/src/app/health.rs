@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::aws::dynamo::{MessageStore, StoreError};
-use crate::aws::sqs::{QueueError, WorkQueue};
+use crate::aws::sqs::WorkQueue;
 use crate::domain::messages::{Delivery, MessageStatus};
 use crate::views::analytics::{report, DeliveryFigures};
 
@@ -26,8 +26,6 @@ pub const MIN_ATTEMPTS: i64 = 20;
 pub enum HealthError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Queue(#[from] QueueError),
 }
 
 /// The state of the system.
@@ -49,6 +47,10 @@ pub struct HealthReport {
     pub delivery_today: DeliveryFigures,
     /// Messages waiting in each dead-letter queue.
     pub dead_letters: BTreeMap<String, u64>,
+    /// Dead-letter queues that could not be read (SQS unavailable): the rest of the report
+    /// stands, and this is a problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dead_letters_unread: Vec<String>,
     /// What this check's recovery of stuck claims did.
     pub recovered: Recovered,
 }
@@ -127,6 +129,9 @@ pub fn problems(r: &HealthReport) -> Vec<String> {
             p.push(format!("delivery success today is {:.0} %", rate * 100.0));
         }
     }
+    for queue in &r.dead_letters_unread {
+        p.push(format!("dead-letter queue {queue} could not be read"));
+    }
     for (queue, n) in &r.dead_letters {
         if *n > 0 {
             p.push(format!("{n} messages in dead-letter queue {queue}"));
@@ -154,8 +159,17 @@ pub async fn check(
         &messages.daily_counters(now.date_naive()).await?,
     );
     let mut dead_letters = BTreeMap::new();
+    let mut dead_letters_unread = Vec::new();
     for (name, q) in dead_letter_queues {
-        dead_letters.insert(name.clone(), q.depth().await?);
+        match q.depth().await {
+            Ok(n) => {
+                dead_letters.insert(name.clone(), n);
+            }
+            Err(e) => {
+                tracing::error!(queue = %name, error = %crate::aws::Chain(&e), "dead-letter queue unread");
+                dead_letters_unread.push(name.clone());
+            }
+        }
     }
     let mut r = HealthReport {
         checked_at: now,
@@ -167,6 +181,7 @@ pub async fn check(
         stuck_message_ids: stuck.into_iter().take(20).map(|k| k.id).collect(),
         delivery_today: today.delivery,
         dead_letters,
+        dead_letters_unread,
         recovered: Recovered::default(),
     };
     r.problems = problems(&r);
@@ -236,6 +251,7 @@ mod tests {
                 success_rate: Some(0.95),
             },
             dead_letters: BTreeMap::from([("generate".to_owned(), 0)]),
+            dead_letters_unread: Vec::new(),
             recovered: Recovered::default(),
         }
     }
@@ -248,10 +264,12 @@ mod tests {
         r.stuck = 1;
         r.delivery_today.success_rate = Some(0.5);
         r.dead_letters.insert("activity".into(), 2);
+        r.dead_letters_unread.push("generate".into());
         let p = problems(&r);
-        assert_eq!(p.len(), 4, "{p:?}");
+        assert_eq!(p.len(), 5, "{p:?}");
         assert!(p[0].contains("overdue") && p[1].contains("stuck") && p[2].contains("50 %"));
-        assert!(p[3].contains("activity"));
+        assert!(p[3].contains("generate") && p[3].contains("could not be read"));
+        assert!(p[4].contains("activity"));
         // Too few attempts to judge the rate.
         let mut few = healthy();
         few.delivery_today = DeliveryFigures {

@@ -136,6 +136,23 @@ impl Builder<'_> {
     }
 }
 
+/// The occurrence of an earlier celebration of milestone `m` in the run that began on `start`
+/// (keyed on a day inside the run), if there is one.
+fn celebrated_in_run(history: &[HistoryEntry], m: u32, start: NaiveDate) -> Option<String> {
+    history
+        .iter()
+        .find(|h| {
+            h.occurrence
+                .strip_prefix("milestone:")
+                .and_then(|rest| rest.split_once(':'))
+                .is_some_and(|(hm, day)| {
+                    hm.parse::<u32>().ok() == Some(m)
+                        && NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok_and(|d| d >= start)
+                })
+        })
+        .map(|h| h.occurrence.clone())
+}
+
 /// Every trigger that fires for the user now, highest priority first.
 pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) -> Vec<Trigger> {
     let s = state;
@@ -185,10 +202,15 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         if let Some(m) = MILESTONES.iter().rev().find(|m| **m <= s.current_streak) {
             // Reached today or yesterday, not a stale one of a long streak.
             if s.current_streak - m <= 1 {
+                // A late activity can move the run's start back; the milestone stays the one
+                // already celebrated in this run (its key found in the history), so it is
+                // planned once however the run's start moves.
+                let occurrence = celebrated_in_run(history, *m, start)
+                    .unwrap_or_else(|| format!("milestone:{m}:{start}"));
                 let t = b.push(
                     MessageType::MilestoneCelebration,
                     90,
-                    format!("milestone:{m}:{start}"),
+                    occurrence,
                     Moment::Soon,
                     now + Duration::hours(24),
                 );
