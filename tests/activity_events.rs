@@ -172,3 +172,60 @@ async fn an_activity_rewards_the_pushes_of_the_two_hours_before_it_once() {
     assert!(ok, "{answer}");
     assert!(answer.get("rewarded").is_none(), "{answer}");
 }
+
+/// The URL of the dead-letter queue named `name` in the health function's list.
+fn dead_letter_queue(name: &str) -> String {
+    env("DEAD_LETTER_QUEUES")
+        .split(',')
+        .filter_map(|p| p.split_once('='))
+        .find(|(n, _)| n.trim() == name)
+        .map(|(_, url)| url.trim().to_owned())
+        .expect("the activity dead-letter queue is listed")
+}
+
+#[tokio::test]
+async fn an_event_the_consumer_always_fails_on_lands_in_the_dead_letter_queue() {
+    let user = UserId::parse(&unique_user("poison")).expect("user");
+    let mut event = activity(&user, "poison-1", 1);
+    event["detail"]["minutes"] = json!(100_000);
+    let bridge = aws_sdk_eventbridge::Client::new(&coaching::aws::sdk_config().await);
+    bridge
+        .put_events()
+        .entries(
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name(env("EVENT_BUS_NAME"))
+                .source("tug.app")
+                .detail_type("ActivityLogged")
+                .detail(event["detail"].to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutEvents");
+    let sqs = aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await);
+    let url = dead_letter_queue("activity");
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the event never reached the dead-letter queue"
+        );
+        let got = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        if got
+            .messages()
+            .iter()
+            .any(|m| m.body().unwrap_or_default().contains(user.as_str()))
+        {
+            break;
+        }
+    }
+    assert_eq!(total_activities(&user).await, 0, "never counted");
+}

@@ -17,6 +17,10 @@ use crate::procs;
 use crate::template::{Binding, Bindings, Template, ACCOUNT_ID, REGION};
 
 /// Credentials the local stack accepts (any would do).
+/// Seconds a tap queue hides an event its function is working on (or failed): the gap
+/// between two attempts of an asynchronous invocation here.
+const TAP_VISIBILITY_SECS: &str = "10";
+
 pub const LOCAL_KEY: &str = "local";
 
 /// Where the stack's processes and files are.
@@ -423,8 +427,20 @@ impl Stack {
         }
 
         // moto cannot invoke the host's functions, so each bus rule that targets a function
-        // delivers to a tap queue instead, which the host feeds to the function.
+        // delivers to a tap queue instead, which the host feeds to the function. An event the
+        // function fails on every attempt goes where Lambda's on-failure destination would send
+        // it: the tap queue's redrive policy, after the asynchronous invocation's attempts.
         for f in template.functions()? {
+            let redrive = match &f.on_failure {
+                Some(dest) => Some(
+                    serde_json::json!({
+                        "deadLetterTargetArn": b.resolve_string(dest)?,
+                        "maxReceiveCount": f.async_attempts,
+                    })
+                    .to_string(),
+                ),
+                None => None,
+            };
             for rule in &f.bus_rules {
                 let name = format!(
                     "{}-tap-{}-{}",
@@ -432,13 +448,15 @@ impl Stack {
                     f.name,
                     rule.event
                 );
-                let url = sqs
-                    .create_queue()
-                    .queue_name(&name)
-                    .attributes(
-                        aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
-                        "30",
-                    )
+                let mut create = sqs.create_queue().queue_name(&name).attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+                    TAP_VISIBILITY_SECS,
+                );
+                if let Some(r) = &redrive {
+                    create =
+                        create.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r);
+                }
+                let url = create
                     .send()
                     .await
                     .map_err(|e| provision_error(&name, e))?

@@ -70,6 +70,12 @@ pub struct FunctionDef {
     pub queues: Vec<QueueSource>,
     /// Bus rules targeting the function (`EventBridgeRule` events).
     pub bus_rules: Vec<BusRule>,
+    /// Where an asynchronous invocation that failed every attempt goes
+    /// (`EventInvokeConfig.DestinationConfig.OnFailure.Destination`), unresolved.
+    pub on_failure: Option<Value>,
+    /// Attempts of an asynchronous invocation (`EventInvokeConfig.MaximumRetryAttempts` + 1;
+    /// Lambda's default is 2 retries).
+    pub async_attempts: u32,
 }
 
 /// A `ScheduleV2` event of a function.
@@ -300,6 +306,16 @@ impl Template {
                     }
                 }
             }
+            let invoke = props.get("EventInvokeConfig");
+            let on_failure = invoke
+                .and_then(|c| c.get("DestinationConfig"))
+                .and_then(|d| d.get("OnFailure"))
+                .and_then(|o| o.get("Destination"))
+                .cloned();
+            let retries = invoke
+                .and_then(|c| c.get("MaximumRetryAttempts"))
+                .and_then(Value::as_u64)
+                .unwrap_or(2);
             out.push(FunctionDef {
                 name: kebab_case(&id),
                 logical_id: id,
@@ -312,6 +328,8 @@ impl Template {
                 schedules,
                 queues,
                 bus_rules,
+                on_failure,
+                async_attempts: u32::try_from(retries).unwrap_or(2) + 1,
             });
         }
         Ok(out)
