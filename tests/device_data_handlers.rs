@@ -229,6 +229,16 @@ async fn a_token_that_moves_to_another_account_is_not_deleted_by_the_old_one() {
         async move { p.state(&arn).await.expect("state").and_then(|s| s.user) }
     };
     assert_eq!(owner(eps[0].arn.clone()).await, Some(bob.clone()));
+    let alice_id = UserId::parse(&alice).expect("user");
+    assert!(
+        s.profiles
+            .profile(&alice_id)
+            .await
+            .expect("profile")
+            .devices
+            .is_empty(),
+        "the token left alice's devices: her pushes no longer reach bob's phone"
+    );
     assert_eq!(delete(&s, &p, &alice, "shared-phone").await, 204);
     assert_eq!(
         owner(eps[0].arn.clone()).await,

@@ -151,7 +151,8 @@ async fn main() {
         let arn = p
             .ensure_endpoint(&user, Platform::Apns, &token, None)
             .await
-            .expect("endpoint");
+            .expect("endpoint")
+            .arn;
         let now = Utc::now();
         s.profiles
             .put_device(

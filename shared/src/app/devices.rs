@@ -52,7 +52,7 @@ pub async fn register(
         }
     }
     let same_platform = existing.as_ref().filter(|d| d.platform == input.platform);
-    let arn = push
+    let ensured = push
         .ensure_endpoint(
             user,
             input.platform,
@@ -60,6 +60,17 @@ pub async fn register(
             same_platform.map(|d| d.endpoint_arn.as_str()),
         )
         .await?;
+    let arn = ensured.arn;
+    // One phone, two logins: the token now belongs to this account, so the other account's
+    // device for it goes (its pushes would reach this user). Its endpoint stays: it is ours.
+    if let Some(other) = ensured.taken_from.and_then(|u| UserId::parse(&u).ok()) {
+        for d in profiles.profile(&other).await?.devices {
+            if d.endpoint_arn == arn {
+                tracing::info!(device = %d.device_id, "push token moved to another account");
+                profiles.delete_device(&other, &d.device_id).await?;
+            }
+        }
+    }
     if let Some(old) = existing.as_ref().filter(|d| d.endpoint_arn != arn) {
         push.delete_endpoint(user, &old.endpoint_arn).await?;
     }

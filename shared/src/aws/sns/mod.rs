@@ -36,6 +36,23 @@ fn sns<E: std::error::Error + Send + Sync + 'static>(e: E) -> PushError {
     }
 }
 
+/// An endpoint made sure of for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ensured {
+    pub arn: String,
+    /// The account that held the endpoint before (its device no longer reaches that phone).
+    pub taken_from: Option<String>,
+}
+
+impl Ensured {
+    fn mine(arn: &str) -> Self {
+        Ensured {
+            arn: arn.to_owned(),
+            taken_from: None,
+        }
+    }
+}
+
 /// Why a publish to one endpoint failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {
@@ -88,14 +105,17 @@ impl Push {
     }
 
     /// An enabled endpoint for this token, owned by `user`: an existing `known` endpoint is
-    /// repaired (fresh token, re-enabled) rather than replaced. Returns its ARN.
+    /// repaired (fresh token, re-enabled) rather than replaced. Returns its ARN, and the
+    /// account it was taken from when the token was another account's (one phone, two logins:
+    /// the endpoint follows the account that registered it last).
     pub async fn ensure_endpoint(
         &self,
         user: &UserId,
         platform: Platform,
         token: &str,
         known: Option<&str>,
-    ) -> Result<String, PushError> {
+    ) -> Result<Ensured, PushError> {
+        let taken = |s: &EndpointState| s.user.clone().filter(|u| u != user.as_str());
         if let Some(arn) = known {
             match self.state(arn).await? {
                 Some(s)
@@ -103,11 +123,14 @@ impl Push {
                         && s.token.as_deref() == Some(token)
                         && s.user.as_deref() == Some(user.as_str()) =>
                 {
-                    return Ok(arn.to_owned())
+                    return Ok(Ensured::mine(arn))
                 }
-                Some(_) => {
+                Some(s) => {
                     self.repair(arn, user, token).await?;
-                    return Ok(arn.to_owned());
+                    return Ok(Ensured {
+                        arn: arn.to_owned(),
+                        taken_from: taken(&s),
+                    });
                 }
                 None => {}
             }
@@ -125,20 +148,30 @@ impl Push {
                 let arn = out.endpoint_arn.ok_or_else(|| {
                     PushError::Unexpected("create_platform_endpoint returned no ARN")
                 })?;
-                // An endpoint SNS handed back for a known token may be disabled or stale.
-                match self.state(&arn).await? {
-                    Some(s) if s.enabled && s.token.as_deref() == Some(token) => {}
+                // An endpoint SNS handed back for a known token may be disabled, stale, or
+                // another account's, and its owner may not read back (moto keeps a created
+                // endpoint's CustomUserData to itself).
+                let state = self.state(&arn).await?;
+                let taken_from = state.as_ref().and_then(taken);
+                // The owner is written whenever it does not read back as `user`, so the next
+                // account to register this token finds whom it takes it from.
+                match state {
+                    Some(s)
+                        if s.enabled
+                            && s.token.as_deref() == Some(token)
+                            && s.user.as_deref() == Some(user.as_str()) => {}
                     _ => self.repair(&arn, user, token).await?,
                 }
-                Ok(arn)
+                Ok(Ensured { arn, taken_from })
             }
             Err(e) => {
                 // "Endpoint <arn> already exists with the same Token, but different attributes."
                 let text = format!("{}", Chain(&e));
                 match existing_arn(&text) {
                     Some(arn) => {
+                        let taken_from = self.state(&arn).await?.as_ref().and_then(taken);
                         self.repair(&arn, user, token).await?;
-                        Ok(arn)
+                        Ok(Ensured { arn, taken_from })
                     }
                     None => Err(sns(e)),
                 }
