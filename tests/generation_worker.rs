@@ -11,6 +11,10 @@ use coach_tests::{env, jobs, quiet_now_preferences, unique_user};
 use coaching::app::generation::{Generator, SegmentRun, SegmentWorker};
 use coaching::domain::events::GenerateSegment;
 use coaching::domain::user::UserId;
+use tokio::sync::Mutex;
+
+/// The tests here hold the generation run lease in turn.
+static SERIAL: Mutex<()> = Mutex::const_new(());
 
 async fn users_in_table() -> HashSet<String> {
     let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
@@ -44,6 +48,7 @@ async fn users_in_table() -> HashSet<String> {
 
 #[tokio::test]
 async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice() {
+    let _one = SERIAL.lock().await;
     let j = jobs().await;
     let prefix = unique_user("handback");
     for i in 0..400 {
@@ -99,4 +104,61 @@ async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice(
         "each user exactly once over the pieces"
     );
     assert!(planned >= 400, "our users got their messages: {planned}");
+}
+
+#[tokio::test]
+async fn runs_with_different_segment_counts_exclude_each_other() {
+    let _one = SERIAL.lock().await;
+    let j = jobs().await;
+    let generator = Generator::default();
+    let worker = SegmentWorker {
+        profiles: &j.stores.profiles,
+        messages: &j.stores.messages,
+        jobs: &j.jobs,
+        bus: None,
+        generator: &generator,
+    };
+    let item = |run: &str, segment, total| GenerateSegment {
+        run_id: run.to_owned(),
+        as_of: Utc::now(),
+        segment,
+        total_segments: total,
+        start: None,
+        pinned: false,
+    };
+    let (a, b) = (unique_user("run-a"), unique_user("run-b"));
+    // Run A, two segments: its segment 0 is worked, its segment 1 still waits.
+    j.jobs
+        .start_run(&a, Utc::now(), 2)
+        .await
+        .expect("run A recorded");
+    let far = Instant::now() + std::time::Duration::from_secs(600);
+    let work_through = |w: GenerateSegment| {
+        let worker = &worker;
+        async move {
+            let mut w = w;
+            loop {
+                match worker.run(&w, far).await.expect("worker") {
+                    SegmentRun::Worked { next: None, .. } => return,
+                    SegmentRun::Worked { next, .. } => w.start = next,
+                    SegmentRun::Busy => panic!("{} segment {} was busy", w.run_id, w.segment),
+                }
+            }
+        }
+    };
+    work_through(item(&a, 0, 2)).await;
+    // Run B, three segments: none of them may plan while A is under way.
+    for segment in 0..3 {
+        assert_eq!(
+            worker
+                .run(&item(&b, segment, 3), Instant::now())
+                .await
+                .expect("b"),
+            SegmentRun::Busy,
+            "segment {segment} of 3 overlaps A's segments of 2"
+        );
+    }
+    // A's last segment done, the run is over: B may plan.
+    work_through(item(&a, 1, 2)).await;
+    work_through(item(&b, 0, 3)).await;
 }

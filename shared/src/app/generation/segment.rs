@@ -4,6 +4,9 @@
 //! Why no occurrence is stored twice, however runs overlap:
 //! - A message id is derived from (user, occurrence), so any write of an occurrence lands on
 //!   the same item.
+//! - One run plans at a time: every worker takes the run lease ([`RUN_LEASE`]) before its
+//!   segment's, so runs with different segment counts (whose segments overlap) exclude each
+//!   other too.
 //! - The worker holds the segment's lease (a conditional write in the statistics table,
 //!   renewed every page) while it plans and writes, so no other run plans the same users at
 //!   the same time; a second run's worker finds the lease taken and comes back later, when
@@ -90,6 +93,12 @@ pub fn planning_clock(as_of: DateTime<Utc>, now: DateTime<Utc>, pinned: bool) ->
 
 /// The lease name of a segment (the segmentation is part of it: runs with another total
 /// split the table differently).
+/// The lease of the generation run in progress: one run at a time plans, whatever its segment
+/// count (two runs' segments of different counts overlap, and their workers would otherwise
+/// plan the same users at once). Held by the run id, renewed with the segment leases, released
+/// when the run's last segment is done.
+pub const RUN_LEASE: &str = "generate#run";
+
 pub fn segment_lease(segment: u32, total: u32) -> String {
     format!("generate#{segment}/{total}")
 }
@@ -146,11 +155,7 @@ impl SegmentWorker<'_> {
         deadline: Instant,
     ) -> Result<SegmentRun, WorkError> {
         let lease = segment_lease(work.segment, work.total_segments);
-        if !self
-            .jobs
-            .take_lease(&lease, &work.run_id, Utc::now(), LEASE_SECS)
-            .await?
-        {
+        if !self.take_leases(&lease, &work.run_id).await? {
             return Ok(SegmentRun::Busy);
         }
         let stats = self
@@ -179,12 +184,8 @@ impl SegmentWorker<'_> {
             if Instant::now() + page_time * 2 + DEADLINE_RESERVE >= deadline {
                 break;
             }
-            if !self
-                .jobs
-                .take_lease(&lease, &work.run_id, Utc::now(), LEASE_SECS)
-                .await?
-            {
-                // The lease lapsed and another run took the segment: hand the rest back.
+            if !self.take_leases(&lease, &work.run_id).await? {
+                // A lease lapsed and another run took it: hand the rest back.
                 break;
             }
         }
@@ -200,11 +201,35 @@ impl SegmentWorker<'_> {
             .await?;
         if done {
             self.jobs.release_lease(&lease, &work.run_id).await?;
+            // The run's last segment (or a lone work item, with no run record): let the next
+            // run in at once.
+            if self
+                .jobs
+                .run(&work.run_id)
+                .await?
+                .is_none_or(|r| r.finished())
+            {
+                self.jobs.release_lease(RUN_LEASE, &work.run_id).await?;
+            }
         }
         Ok(SegmentRun::Worked {
             counts,
             next: start,
         })
+    }
+
+    /// Takes (or renews) the run's lease, then the segment's; false when another run holds
+    /// either.
+    async fn take_leases(&self, segment_lease: &str, run_id: &str) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        Ok(self
+            .jobs
+            .take_lease(RUN_LEASE, run_id, now, LEASE_SECS)
+            .await?
+            && self
+                .jobs
+                .take_lease(segment_lease, run_id, now, LEASE_SECS)
+                .await?)
     }
 
     /// Plans a page of users ([`USER_CONCURRENCY`] history reads at once), then stores what is
