@@ -7,6 +7,9 @@
 //! - Order-independent within that horizon: an event that arrives late lands in its own local
 //!   day, the streak runs are recomputed, and the histogram weight is decayed from the event's
 //!   own time.
+//! - Bounded: days, ids and values are pruned to their windows and caps ([`WINDOW_DAYS`],
+//!   [`MAX_RECENT_IDS`], [`MAX_VALUES`]), so no stream of events can grow the stored item
+//!   past DynamoDB's 400 KB.
 //! - Days are the user's local calendar days (IANA zone), so a streak is "consecutive local
 //!   dates" and DST changes never split or merge a day.
 
@@ -22,6 +25,11 @@ use crate::domain::events::ActivityEvent;
 pub const WINDOW_DAYS: i64 = 400;
 /// Activity ids remembered for de-duplication.
 pub const DEDUPE_DAYS: i64 = 35;
+/// Most activity ids remembered: with more in [`DEDUPE_DAYS`], the oldest are forgotten and an
+/// event older than the oldest remembered one is refused as too old (never counted twice).
+pub const MAX_RECENT_IDS: usize = 1_000;
+/// Most values kept; beyond, the one engaged longest ago is forgotten.
+pub const MAX_VALUES: usize = 50;
 /// Half-life of the hour-of-week histogram, in days.
 pub const HISTOGRAM_HALF_LIFE_DAYS: f64 = 28.0;
 
@@ -128,6 +136,16 @@ impl BehaviourSummary {
         if t < horizon - Duration::days(DEDUPE_DAYS) {
             return Applied::TooOld;
         }
+        // At the id cap, ids older than the oldest remembered one may have been forgotten.
+        if self.recent_ids.len() >= MAX_RECENT_IDS
+            && self
+                .recent_ids
+                .values()
+                .min()
+                .is_some_and(|oldest| t < *oldest)
+        {
+            return Applied::TooOld;
+        }
         if self.recent_ids.contains_key(&event.activity_id) {
             return Applied::Duplicate;
         }
@@ -187,6 +205,29 @@ impl BehaviourSummary {
         self.days = self.days.split_off(&oldest_day);
         let dedupe_from = last - Duration::days(DEDUPE_DAYS);
         self.recent_ids.retain(|_, t| *t >= dedupe_from);
+        if self.recent_ids.len() > MAX_RECENT_IDS {
+            let mut by_time: Vec<(DateTime<Utc>, String)> = self
+                .recent_ids
+                .iter()
+                .map(|(id, t)| (*t, id.clone()))
+                .collect();
+            by_time.sort_unstable();
+            let excess = by_time.len() - MAX_RECENT_IDS;
+            for (_, id) in by_time.into_iter().take(excess) {
+                self.recent_ids.remove(&id);
+            }
+        }
+        while self.values.len() > MAX_VALUES {
+            let Some(stalest) = self
+                .values
+                .iter()
+                .min_by_key(|(_, v)| v.last)
+                .map(|(id, _)| id.clone())
+            else {
+                break;
+            };
+            self.values.remove(&stalest);
+        }
     }
 
     fn recompute_runs(&mut self) {
@@ -284,6 +325,26 @@ mod tests {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0)
             .single()
             .expect("valid")
+    }
+
+    #[test]
+    fn no_stream_of_events_grows_the_summary_past_its_caps() {
+        let mut s = BehaviourSummary::default();
+        let start = utc(2026, 3, 1, 0, 0);
+        for i in 0..5_000i64 {
+            let mut e = ev(&format!("{i:0>128}"), start + Duration::minutes(i));
+            e.value_id = format!("{:0>128}", i % 200);
+            e.value_name = Some("n".repeat(128));
+            assert_eq!(s.apply(&e, chrono_tz::UTC), Applied::Counted);
+        }
+        assert_eq!(s.recent_ids.len(), MAX_RECENT_IDS);
+        assert_eq!(s.values.len(), MAX_VALUES);
+        let stored = serde_json::to_string(&s).unwrap_or_default().len();
+        assert!(stored < 300_000, "{stored} bytes");
+        // An event older than every remembered id may be a forgotten one: refused, not
+        // counted twice.
+        assert_eq!(s.apply(&ev("0", start), chrono_tz::UTC), Applied::TooOld);
+        assert_eq!(s.total_activities, 5_000);
     }
 
     #[test]
