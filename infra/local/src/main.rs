@@ -191,7 +191,12 @@ async fn run() -> Outcome {
         None,
     )
     .await?;
+    let (mut stack, host) = (stack, host);
     let version = seed_demo_user(&stack).await?;
+    let restored = stack.restore_endpoints().await.map_err(|e| e.to_string())?;
+    if restored > 0 {
+        eprintln!("coach-local: {restored} stored devices got their push endpoints back");
+    }
     let server = serve(host.clone(), listener);
     let background = start_background(&stack, &host, true).await?;
 
@@ -237,13 +242,23 @@ Try:
             .collect::<Vec<_>>()
             .join(", "),
     );
-    stop_signal().await;
-    eprintln!("\ncoach-local: stopping");
+    let died = tokio::select! {
+        _ = stop_signal() => None,
+        why = stack.died() => Some(why),
+    };
+    match &died {
+        None => eprintln!("\ncoach-local: stopping"),
+        Some(why) => eprintln!("coach-local: {why}; stopping (see .local/logs)"),
+    }
     background.iter().for_each(|t| t.abort());
     server.abort();
     host.shutdown().await;
     stack.stop().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(if died.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Gives the demo user a preference document once; returns its current version.
@@ -290,7 +305,7 @@ async fn test(cmd: Vec<String>) -> Outcome {
     };
     let root = root();
     let log_dir = root.join("target/local-stack-logs");
-    let (stack, host) = start(None, log_dir.clone(), Some(log_dir.join("functions"))).await?;
+    let (mut stack, host) = start(None, log_dir.clone(), Some(log_dir.join("functions"))).await?;
     let port = procs::free_port().map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
@@ -340,6 +355,11 @@ async fn test(cmd: Vec<String>) -> Outcome {
         _ = stop_signal() => {
             let _ = child.kill().await;
             130
+        }
+        why = stack.died() => {
+            eprintln!("coach-local: {why}; stopping {program}");
+            let _ = child.kill().await;
+            1
         }
     };
     background.iter().for_each(|t| t.abort());

@@ -183,6 +183,56 @@ impl Stack {
         sdk_env(&self.dynamodb_url, &self.moto_url)
     }
 
+    /// Resolves when DynamoDB Local or moto has exited, naming which and how: without them
+    /// the host would only answer 500s, so the caller stops and says so.
+    pub async fn died(&mut self) -> String {
+        tokio::select! {
+            s = self.dynamo.wait() => format!("DynamoDB Local exited ({})", describe_exit(s)),
+            s = self.moto.wait() => format!("moto exited ({})", describe_exit(s)),
+        }
+    }
+
+    /// Gives every enabled stored device a live SNS endpoint again ([`restore_endpoints`]).
+    pub async fn restore_endpoints(&self) -> Result<usize, StackError> {
+        use coaching::aws::dynamo::ProfileStore;
+        use coaching::aws::sns::{PlatformApps, Push};
+
+        let missing = |what: &str| StackError::Provision {
+            resource: what.to_owned(),
+            message: "not in the template".into(),
+        };
+        let table = self
+            .bindings
+            .resources
+            .get("ProfilesTable")
+            .map(|b| b.reference.clone())
+            .ok_or_else(|| missing("ProfilesTable"))?;
+        let param = |name: &str| {
+            self.bindings
+                .parameters
+                .get(name)
+                .cloned()
+                .ok_or_else(|| missing(name))
+        };
+        let apps = PlatformApps {
+            apns: param("ApnsPlatformApplicationArn")?,
+            fcm: param("FcmPlatformApplicationArn")?,
+        };
+        let sns = aws_sdk_sns::Client::from_conf(
+            aws_sdk_sns::config::Builder::from(&Self::sdk_config().await)
+                .endpoint_url(&self.moto_url)
+                .build(),
+        );
+        let push = Push::new(sns, apps);
+        let profiles = ProfileStore::new(self.dynamodb_client().await, table);
+        restore_endpoints(&profiles, &push)
+            .await
+            .map_err(|e| StackError::Provision {
+                resource: "device endpoints".into(),
+                message: coaching::aws::Chain(&*e).to_string(),
+            })
+    }
+
     /// Stops both servers and waits for them.
     pub async fn stop(mut self) {
         let _ = self.dynamo.kill().await;
@@ -614,4 +664,48 @@ async fn create_table(
         }
     }
     Ok(())
+}
+
+fn describe_exit(s: std::io::Result<std::process::ExitStatus>) -> String {
+    match s {
+        Ok(status) => status.to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Gives every enabled stored device a live SNS endpoint again. After a restart moto has
+/// forgotten every endpoint while DynamoDB Local (its data kept on disk) still names them, so
+/// the first push would find them gone and disable every device. Each device's endpoint is
+/// made sure of for its token and user (a new one where moto lost it) and its item updated.
+/// Returns how many devices got a new endpoint.
+pub async fn restore_endpoints(
+    profiles: &coaching::aws::dynamo::ProfileStore,
+    push: &coaching::aws::sns::Push,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let mut restored = 0;
+    let mut start = None;
+    loop {
+        let page = profiles.scan_profiles(0, 1, start, 500).await?;
+        for (user, profile) in page.users {
+            for mut device in profile.devices.into_iter().filter(|d| d.enabled) {
+                let ensured = push
+                    .ensure_endpoint(
+                        &user,
+                        device.platform,
+                        &device.token,
+                        Some(&device.endpoint_arn),
+                    )
+                    .await?;
+                if ensured.arn != device.endpoint_arn {
+                    device.endpoint_arn = ensured.arn;
+                    profiles.put_device(&user, &device).await?;
+                    restored += 1;
+                }
+            }
+        }
+        start = page.next;
+        if start.is_none() {
+            return Ok(restored);
+        }
+    }
 }
