@@ -18,21 +18,8 @@ fn activity(user: &UserId, id: &str, hours_ago: i64) -> Value {
     e
 }
 
-async fn total_activities(user: &UserId) -> u64 {
-    stores()
-        .await
-        .profiles
-        .profile(user)
-        .await
-        .expect("profile")
-        .summary
-        .map_or(0, |s| s.summary.total_activities)
-}
-
-#[tokio::test]
-async fn an_event_on_the_bus_is_counted_once() {
-    let user = UserId::parse(&unique_user("activity")).expect("user");
-    let event = activity(&user, "act-1", 1);
+/// Puts an `ActivityLogged` event on the bus as the app's backend does.
+async fn put_on_bus(event: &Value) {
     let bridge = aws_sdk_eventbridge::Client::new(&coaching::aws::sdk_config().await);
     let out = bridge
         .put_events()
@@ -48,6 +35,24 @@ async fn an_event_on_the_bus_is_counted_once() {
         .await
         .expect("PutEvents");
     assert_eq!(out.failed_entry_count, 0);
+}
+
+async fn total_activities(user: &UserId) -> u64 {
+    stores()
+        .await
+        .profiles
+        .profile(user)
+        .await
+        .expect("profile")
+        .summary
+        .map_or(0, |s| s.summary.total_activities)
+}
+
+#[tokio::test]
+async fn an_event_on_the_bus_is_counted_once() {
+    let user = UserId::parse(&unique_user("activity")).expect("user");
+    let event = activity(&user, "act-1", 1);
+    put_on_bus(&event).await;
     let started = Instant::now();
     while total_activities(&user).await == 0 {
         assert!(
@@ -188,20 +193,7 @@ async fn an_event_the_consumer_always_fails_on_lands_in_the_dead_letter_queue() 
     let user = UserId::parse(&unique_user("poison")).expect("user");
     let mut event = activity(&user, "poison-1", 1);
     event["detail"]["minutes"] = json!(100_000);
-    let bridge = aws_sdk_eventbridge::Client::new(&coaching::aws::sdk_config().await);
-    bridge
-        .put_events()
-        .entries(
-            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                .event_bus_name(env("EVENT_BUS_NAME"))
-                .source("tug.app")
-                .detail_type("ActivityLogged")
-                .detail(event["detail"].to_string())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("PutEvents");
+    put_on_bus(&event).await;
     let sqs = aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await);
     let url = dead_letter_queue("activity");
     let started = Instant::now();

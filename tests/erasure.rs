@@ -10,9 +10,10 @@ use std::time::Instant;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, Utc};
 use coach_tests::{
-    call, endpoints_for, env, fixture, invoke, jobs, quiet_now_preferences, stores, unique_user,
+    call, endpoints_for, env, fixture, invoke, jobs, quiet_now_preferences, segment_worker, stores,
+    unique_user,
 };
-use coaching::app::generation::{Generator, SegmentRun, SegmentWorker};
+use coaching::app::generation::{Generator, SegmentRun};
 use coaching::domain::events::GenerateSegment;
 use coaching::domain::user::UserId;
 use serde_json::{json, Value};
@@ -109,13 +110,7 @@ async fn a_generation_run_overtaken_by_an_erasure_leaves_nothing() {
         .await
         .expect("tombstone");
     let generator = Generator::default();
-    let worker = SegmentWorker {
-        profiles: &j.stores.profiles,
-        messages: &j.stores.messages,
-        jobs: &j.jobs,
-        bus: None,
-        generator: &generator,
-    };
+    let worker = segment_worker(&j, &generator);
     let mut work = GenerateSegment {
         run_id: unique_user("erase-run"),
         as_of: Utc::now(),

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
-use coach_tests::{env, jobs, quiet_now_preferences, unique_user};
-use coaching::app::generation::{Generator, SegmentRun, SegmentWorker};
+use coach_tests::{env, jobs, quiet_now_preferences, segment_worker, unique_user};
+use coaching::app::generation::{Generator, SegmentRun};
 use coaching::domain::events::GenerateSegment;
 use coaching::domain::user::UserId;
 use tokio::sync::Mutex;
@@ -66,13 +66,7 @@ async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice(
     }
     let everyone = users_in_table().await;
     let generator = Generator::default();
-    let worker = SegmentWorker {
-        profiles: &j.stores.profiles,
-        messages: &j.stores.messages,
-        jobs: &j.jobs,
-        bus: None,
-        generator: &generator,
-    };
+    let worker = segment_worker(&j, &generator);
     let mut work = GenerateSegment {
         run_id: unique_user("run"),
         as_of: Utc::now(),
@@ -111,13 +105,7 @@ async fn runs_with_different_segment_counts_exclude_each_other() {
     let _one = SERIAL.lock().await;
     let j = jobs().await;
     let generator = Generator::default();
-    let worker = SegmentWorker {
-        profiles: &j.stores.profiles,
-        messages: &j.stores.messages,
-        jobs: &j.jobs,
-        bus: None,
-        generator: &generator,
-    };
+    let worker = segment_worker(&j, &generator);
     let item = |run: &str, segment, total| GenerateSegment {
         run_id: run.to_owned(),
         as_of: Utc::now(),

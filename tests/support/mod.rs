@@ -233,6 +233,20 @@ pub async fn jobs() -> functions::Jobs {
         .expect("the job environment is set by coach-local test")
 }
 
+/// A segment worker over the job clients, publishing nothing.
+pub fn segment_worker<'a>(
+    j: &'a functions::Jobs,
+    generator: &'a coaching::app::generation::Generator,
+) -> coaching::app::generation::SegmentWorker<'a> {
+    coaching::app::generation::SegmentWorker {
+        profiles: &j.stores.profiles,
+        messages: &j.stores.messages,
+        jobs: &j.jobs,
+        bus: None,
+        generator,
+    }
+}
+
 /// Preferences for a user in `zone` with quiet hours around the current local time, so
 /// nothing planned for them is due while the tests run.
 pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::domain::preferences::Preferences {
