@@ -195,6 +195,29 @@ async fn a_user_keeps_at_most_ten_devices_the_oldest_is_replaced() {
 }
 
 #[tokio::test]
+async fn a_reinstalled_app_under_a_new_id_keeps_one_device_per_phone() {
+    let (s, p) = (stores().await, push().await);
+    let user = unique_user("reinstall");
+    let token = apns("3c");
+    assert_eq!(
+        register(&s, &p, &user, "install-1", token.clone()).await.0,
+        201
+    );
+    assert_eq!(register(&s, &p, &user, "install-2", token).await.0, 201);
+    let uid = UserId::parse(&user).expect("user");
+    let devices = s.profiles.profile(&uid).await.expect("profile").devices;
+    assert_eq!(
+        devices
+            .iter()
+            .map(|d| d.device_id.as_str())
+            .collect::<Vec<_>>(),
+        ["install-2"],
+        "one device per endpoint: each message reaches the phone once"
+    );
+    assert_eq!(endpoints_for(&[&tok("3c")]).await.len(), 1);
+}
+
+#[tokio::test]
 async fn deleting_a_device_removes_its_endpoint_and_is_harmless_twice() {
     let (s, p) = (stores().await, push().await);
     let user = unique_user("device-del");

@@ -159,8 +159,11 @@ impl ActivityConsumer<'_> {
         now: DateTime<Utc>,
     ) -> Result<Recorded, ActivityError> {
         let user = validate(event, now).map_err(ActivityError::Invalid)?;
-        // Activity from before an erasure is never counted (a retry, a redrive).
-        if !survives_erasure(event.occurred_at, self.profiles.erased_at(&user).await?) {
+        // Activity from before an erasure is never counted (a retry, a redrive). Its work began
+        // no later than the event reached the bus (`now`, the event's clock), whatever time
+        // the client stamped on it.
+        let began = event.occurred_at.min(now);
+        if !survives_erasure(began, self.profiles.erased_at(&user).await?) {
             return Ok(Recorded::erased());
         }
         for _ in 0..WRITE_ATTEMPTS {
@@ -204,7 +207,7 @@ impl ActivityConsumer<'_> {
             let celebration = self.celebrate(&user, &profile, &history, now).await?;
             // An erasure that began meanwhile: undo this call's writes (the checks before the
             // erasure's tombstone saw nothing; the erasure deletes what landed before it).
-            if !survives_erasure(event.occurred_at, self.profiles.erased_at(&user).await?) {
+            if !survives_erasure(began, self.profiles.erased_at(&user).await?) {
                 self.profiles.delete_summary(&user).await?;
                 if let Some((m, _)) = &celebration {
                     self.messages

@@ -214,9 +214,11 @@ impl Deliverer<'_> {
             }
             Decision::Send => {}
         }
+        // The lease runs on the wall clock, whatever clock the decision is made at (a retried
+        // event's, a replay's): the health job's recovery reads it as time really passed.
         let Some(m) = self
             .messages
-            .claim(&key.user, &key.id, now, LEASE_SECS)
+            .claim(&key.user, &key.id, Utc::now(), LEASE_SECS)
             .await?
         else {
             return Ok((Outcome::Skipped, 0));

@@ -18,7 +18,8 @@ use crate::engine::retention::survives_erasure;
 
 /// Most devices a user keeps: a new one beyond it replaces the one updated longest ago (a
 /// reinstalled app registers under a new id; its old id is dead), so a message never fans out
-/// to more than this many pushes.
+/// to more than this many pushes. A soft cap: two new registrations at the same instant may
+/// leave one more until the next registration.
 pub const MAX_DEVICES: usize = 10;
 
 /// A registration's result.
@@ -39,9 +40,10 @@ pub async fn register(
     input: DeviceInput,
     now: DateTime<Utc>,
 ) -> Result<Option<Registered>, AppError> {
-    let existing = profiles.device(user, &device_id).await?;
+    let mine = profiles.profile(user).await?.devices;
+    let existing = mine.iter().find(|d| d.device_id == device_id).cloned();
     if existing.is_none() {
-        let mut devices = profiles.profile(user).await?.devices;
+        let mut devices = mine.clone();
         if devices.len() >= MAX_DEVICES {
             devices.sort_by_key(|d| d.updated_at);
             let excess = devices.len() + 1 - MAX_DEVICES;
@@ -70,6 +72,14 @@ pub async fn register(
                 profiles.delete_device(&other, &d.device_id).await?;
             }
         }
+    }
+    // The same phone under another of this user's ids (an app reinstalled): one device per
+    // endpoint, or each message would reach the phone twice.
+    for d in mine
+        .iter()
+        .filter(|d| d.device_id != device_id && d.endpoint_arn == arn)
+    {
+        profiles.delete_device(user, &d.device_id).await?;
     }
     if let Some(old) = existing.as_ref().filter(|d| d.endpoint_arn != arn) {
         push.delete_endpoint(user, &old.endpoint_arn).await?;
@@ -111,8 +121,16 @@ pub async fn remove(
     user: &UserId,
     device_id: &str,
 ) -> Result<(), AppError> {
-    if let Some(device) = profiles.device(user, device_id).await? {
-        push.delete_endpoint(user, &device.endpoint_arn).await?;
+    let devices = profiles.profile(user).await?.devices;
+    if let Some(device) = devices.iter().find(|d| d.device_id == device_id) {
+        // An endpoint another of the user's devices still names stays (a record written
+        // before devices were kept one per endpoint).
+        let shared = devices
+            .iter()
+            .any(|d| d.device_id != device_id && d.endpoint_arn == device.endpoint_arn);
+        if !shared {
+            push.delete_endpoint(user, &device.endpoint_arn).await?;
+        }
         profiles.delete_device(user, device_id).await?;
     }
     Ok(())

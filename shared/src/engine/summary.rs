@@ -26,7 +26,7 @@ pub const WINDOW_DAYS: i64 = 400;
 /// Activity ids remembered for de-duplication.
 pub const DEDUPE_DAYS: i64 = 35;
 /// Most activity ids remembered: with more in [`DEDUPE_DAYS`], the oldest are forgotten and an
-/// event older than the oldest remembered one is refused as too old (never counted twice).
+/// event at or before the newest forgotten one is refused as too old (never counted twice).
 pub const MAX_RECENT_IDS: usize = 1_000;
 /// Most values kept; beyond, the one engaged longest ago is forgotten.
 pub const MAX_VALUES: usize = 50;
@@ -64,6 +64,10 @@ pub struct BehaviourSummary {
     pub values: BTreeMap<String, ValueTotals>,
     /// Recent activity ids and their times, for de-duplication.
     pub recent_ids: BTreeMap<String, DateTime<Utc>>,
+    /// The newest time of an id forgotten to keep [`MAX_RECENT_IDS`]: an event at or before it
+    /// may be a forgotten one, and is refused as too old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forgotten_through: Option<DateTime<Utc>>,
     pub first_activity: Option<DateTime<Utc>>,
     pub last_activity: Option<DateTime<Utc>>,
     pub total_activities: u64,
@@ -85,6 +89,7 @@ impl Default for BehaviourSummary {
             days: BTreeMap::new(),
             values: BTreeMap::new(),
             recent_ids: BTreeMap::new(),
+            forgotten_through: None,
             first_activity: None,
             last_activity: None,
             total_activities: 0,
@@ -136,14 +141,8 @@ impl BehaviourSummary {
         if t < horizon - Duration::days(DEDUPE_DAYS) {
             return Applied::TooOld;
         }
-        // At the id cap, ids older than the oldest remembered one may have been forgotten.
-        if self.recent_ids.len() >= MAX_RECENT_IDS
-            && self
-                .recent_ids
-                .values()
-                .min()
-                .is_some_and(|oldest| t < *oldest)
-        {
+        // Ids at or before the newest forgotten one may have been forgotten.
+        if self.forgotten_through.is_some_and(|f| t <= f) {
             return Applied::TooOld;
         }
         if self.recent_ids.contains_key(&event.activity_id) {
@@ -213,8 +212,9 @@ impl BehaviourSummary {
                 .collect();
             by_time.sort_unstable();
             let excess = by_time.len() - MAX_RECENT_IDS;
-            for (_, id) in by_time.into_iter().take(excess) {
+            for (t, id) in by_time.into_iter().take(excess) {
                 self.recent_ids.remove(&id);
+                self.forgotten_through = Some(self.forgotten_through.map_or(t, |f| f.max(t)));
             }
         }
         while self.values.len() > MAX_VALUES {
@@ -341,9 +341,18 @@ mod tests {
         assert_eq!(s.values.len(), MAX_VALUES);
         let stored = serde_json::to_string(&s).unwrap_or_default().len();
         assert!(stored < 300_000, "{stored} bytes");
-        // An event older than every remembered id may be a forgotten one: refused, not
-        // counted twice.
+        // An event at or before the newest forgotten id may be a forgotten one: refused, not
+        // counted twice; ties at the same instant included.
         assert_eq!(s.apply(&ev("0", start), chrono_tz::UTC), Applied::TooOld);
+        let mut tied = BehaviourSummary::default();
+        for i in 0..=MAX_RECENT_IDS {
+            tied.apply(&ev(&format!("t{i:05}"), start), chrono_tz::UTC);
+        }
+        assert_eq!(tied.recent_ids.len(), MAX_RECENT_IDS);
+        for i in 0..=MAX_RECENT_IDS {
+            let again = tied.apply(&ev(&format!("t{i:05}"), start), chrono_tz::UTC);
+            assert_ne!(again, Applied::Counted, "t{i:05} counted twice");
+        }
         assert_eq!(s.total_activities, 5_000);
     }
 

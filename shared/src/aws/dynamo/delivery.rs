@@ -138,7 +138,7 @@ impl MessageStore {
 
     /// Puts a claimed message back in the due index at `until` after `attempts` pushes the
     /// service could not take (or, with `attempts` unchanged, after a claim that never
-    /// pushed). Conditioned on it still being `sending`; false if it is not.
+    /// pushed). Conditioned on it still being `sending` with no push noted; false if not.
     pub async fn release_claim(
         &self,
         user: &UserId,
@@ -155,7 +155,7 @@ impl MessageStore {
                 "SET #st = :scheduled, due_shard = :ds, due_at = :k, push_attempts = :n \
                  REMOVE claimed_at, pushed_ids",
             )
-            .condition_expression("#st = :sending")
+            .condition_expression("#st = :sending AND attribute_not_exists(pushed_ids)")
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":scheduled", s(MessageStatus::Scheduled.as_ref()))
             .expression_attribute_values(":sending", s(MessageStatus::Sending.as_ref()))
