@@ -88,6 +88,26 @@ fn apns(seed: &str) -> Value {
     json!({"platform": "apns", "token": &hex[hex.len() - 64..]})
 }
 
+/// A user without quiet hours, one phone, and a tip due now under `occurrence`: the user, the
+/// phone's endpoint and the message.
+async fn due_tip(
+    s: &functions::Stores,
+    occurrence: &str,
+) -> (UserId, String, coaching::domain::messages::Message) {
+    let user = user_with(json!({"quiet_hours": null})).await;
+    let arn = device(&user, "phone", apns(&unique_user("tip"))).await;
+    let m = seed_message(
+        s,
+        user.as_str(),
+        occurrence,
+        MessageType::HabitFormationTip,
+        MessageStatus::Scheduled,
+        0,
+    )
+    .await;
+    (user, arn, m)
+}
+
 async fn deliver() -> Value {
     let (ok, out) = invoke("job-deliver", &json!({"job": "deliver"})).await;
     assert!(ok, "job-deliver failed: {out}");
@@ -357,17 +377,7 @@ async fn a_risk_warning_for_a_day_already_done_is_dropped_not_pushed() {
 async fn quiet_hours_set_after_planning_hold_the_message_until_they_end() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    let arn = device(&user, "phone", apns(&unique_user("q"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:quiet",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, arn, m) = due_tip(&s, "tip:quiet").await;
 
     // The user now sets quiet hours covering the present (UTC): from an hour ago to 3 h on.
     let hour = Utc::now().hour();
@@ -409,17 +419,7 @@ async fn quiet_hours_set_after_planning_hold_the_message_until_they_end() {
 async fn sends_reads_actions_and_feedback_reach_the_daily_report() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    device(&user, "phone", apns(&unique_user("r"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:report",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, _arn, m) = due_tip(&s, "tip:report").await;
     deliver().await;
     for action in ["read", "acted"] {
         let (status, body) = call(
@@ -467,17 +467,7 @@ async fn sends_reads_actions_and_feedback_reach_the_daily_report() {
 async fn a_stuck_claim_is_put_back_when_nothing_went_out_and_then_sent_once() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    let arn = device(&user, "phone", apns(&unique_user("s"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:stuck",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, arn, m) = due_tip(&s, "tip:stuck").await;
     // A deliverer claimed it an hour ago and died before pushing anything.
     let claimed = s
         .messages
@@ -521,17 +511,7 @@ async fn a_stuck_claim_is_put_back_when_nothing_went_out_and_then_sent_once() {
 async fn a_stuck_claim_with_a_push_recorded_is_sent_unconfirmed_not_resent() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    let arn = device(&user, "phone", apns(&unique_user("s"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:pushed",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, arn, m) = due_tip(&s, "tip:pushed").await;
     // A deliverer claimed it, SNS took the push, and it died before recording the end.
     s.messages
         .claim(&user, &m.id, Utc::now() - Duration::hours(1), 300)
@@ -585,17 +565,7 @@ async fn unreachable_push() -> coaching::aws::sns::Push {
 async fn a_push_outage_loses_nothing_the_message_is_retried_and_sent_once() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    let arn = device(&user, "phone", apns(&unique_user("o"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:outage",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, arn, m) = due_tip(&s, "tip:outage").await;
     let key = coaching::aws::dynamo::DueKey {
         user: user.clone(),
         id: m.id.clone(),
@@ -650,17 +620,7 @@ async fn a_push_outage_loses_nothing_the_message_is_retried_and_sent_once() {
 async fn a_push_outage_past_the_messages_expiry_fails_it() {
     let _one = SERIAL.lock().await;
     let s = stores().await;
-    let user = user_with(json!({"quiet_hours": null})).await;
-    device(&user, "phone", apns(&unique_user("x"))).await;
-    let m = seed_message(
-        &s,
-        user.as_str(),
-        "tip:expiring",
-        MessageType::HabitFormationTip,
-        MessageStatus::Scheduled,
-        0,
-    )
-    .await;
+    let (user, _arn, m) = due_tip(&s, "tip:expiring").await;
     let down = unreachable_push().await;
     let near_expiry = m.expires_at - Duration::minutes(1);
     let d = Deliverer {
