@@ -30,6 +30,8 @@ async fn respond(stores: &Stores, req: &Request) -> Result<Response<Body>, Probl
         return Err(message_not_found());
     }
     let input: FeedbackInput = json_body(req, MAX_FEEDBACK_BYTES)?;
+    // The body's own rules first, whatever the message's state: nothing is read for a bad one.
+    input.check().map_err(Problem::validation)?;
     match give_feedback(&stores.messages, &user, &id, input, Utc::now()).await? {
         FeedbackGiven::Stored { first, feedback } => {
             let status = if first {

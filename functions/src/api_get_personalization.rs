@@ -1,6 +1,7 @@
 //! `GET /coaching/personalization`: the caller's preference document (defaults at version 0
-//! when they have none yet), with its version as `ETag`.
+//! when they have none yet), with its version as `ETag` and the language the coach writes in.
 
+use coaching::app::preferences::current;
 use coaching::aws::dynamo::ProfileStore;
 use coaching::edge::http::{caller, etag, json_response, Problem};
 use lambda_http::http::{header, HeaderValue, StatusCode};
@@ -15,10 +16,10 @@ pub async fn handle(store: &ProfileStore, req: Request) -> Result<Response<Body>
 
 async fn respond(store: &ProfileStore, req: &Request) -> Result<Response<Body>, Problem> {
     let user = caller(req)?;
-    let doc = store.preferences(&user).await?;
+    let doc = current(store, &user).await?;
     let mut resp = json_response(StatusCode::OK, &doc);
     let headers = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag(doc.version)) {
+    if let Ok(v) = HeaderValue::from_str(&etag(doc.stored.version)) {
         headers.insert(header::ETAG, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

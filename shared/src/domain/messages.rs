@@ -112,6 +112,14 @@ pub struct FeedbackInput {
 }
 
 impl FeedbackInput {
+    /// The body's own rules (rating range, comment length, at least one field), checked
+    /// before anything is read.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        self.clone()
+            .into_feedback(None, DateTime::<Utc>::MIN_UTC)
+            .map(|_| ())
+    }
+
     /// The feedback to store, or every field that is wrong. `previous` keeps `submitted_at`.
     pub fn into_feedback(
         self,

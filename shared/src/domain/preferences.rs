@@ -24,6 +24,11 @@ pub const MAX_MOTIVATION_CHARS: usize = 140;
 pub const MAX_PREFERRED_WINDOWS: usize = 6;
 /// A language tag is at most this many characters (BCP 47 allows 35 for common tags).
 pub const MAX_LANGUAGE_CHARS: usize = 35;
+/// A display name is at most this many characters after trimming.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 40;
+/// The fields `GET` answers that the coach sets, not the user: a `PUT` may send them back
+/// unchanged (they are ignored) but not changed.
+pub const READ_ONLY_FIELDS: [&str; 3] = ["updated_at", "effective_language", "token_name"];
 
 /// How many coaching messages the user wants; the engine turns each level into daily and
 /// weekly caps.
@@ -331,6 +336,13 @@ pub struct Preferences {
     /// Weight per message type in [0, 1]; 0 means never. Always holds every type.
     pub type_weights: BTreeMap<MessageType, f64>,
     pub custom_motivations: Vec<String>,
+    /// What the user wants to be called in messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The name in the user's ID token (`given_name`, else `name`) at their last `PUT`:
+    /// used when they set no `display_name`. Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_name: Option<String>,
 }
 
 /// Default quiet hours for a user who has set none: 22:00–07:00 local time.
@@ -357,6 +369,8 @@ impl Default for Preferences {
             language: "en".to_owned(),
             type_weights: MessageType::ALL.iter().map(|t| (*t, 1.0)).collect(),
             custom_motivations: Vec::new(),
+            display_name: None,
+            token_name: None,
         }
     }
 }
@@ -365,6 +379,26 @@ impl Preferences {
     /// The weight of a message type (1 when unset).
     pub fn weight(&self, t: MessageType) -> f64 {
         self.type_weights.get(&t).copied().unwrap_or(1.0)
+    }
+
+    /// The name messages call the user by: their display name, else their token's.
+    pub fn name(&self) -> Option<&str> {
+        self.display_name.as_deref().or(self.token_name.as_deref())
+    }
+}
+
+/// A name fit for messages (a display name or an ID token's claim): trimmed, 1 to
+/// [`MAX_DISPLAY_NAME_CHARS`] characters, no control characters or braces; else why not.
+pub fn clean_name(raw: &str) -> Result<String, &'static str> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err("must not be blank (send null or leave it out for none)")
+    } else if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        Err("at most 40 characters")
+    } else if name.chars().any(|c| c.is_control() || c == '{' || c == '}') {
+        Err("must not contain control characters or braces")
+    } else {
+        Ok(name.to_owned())
     }
 }
 
@@ -387,6 +421,76 @@ pub struct PreferencesInput {
     /// Keyed by message type name; names are checked in validation so errors can name them.
     pub type_weights: Option<BTreeMap<String, f64>>,
     pub custom_motivations: Option<Vec<String>>,
+    pub display_name: Option<String>,
+}
+
+/// A `PUT` body, parsed and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutDocument {
+    /// The version the body names (the precondition), if it names one.
+    pub version: Option<u64>,
+    pub preferences: Preferences,
+    /// Read-only field → the value sent (compared with the stored document's before writing).
+    pub sent_back: BTreeMap<String, serde_json::Value>,
+}
+
+impl PutDocument {
+    /// Parses a `PUT` body object, listing every broken rule at once: unknown fields, values
+    /// of the wrong type or that do not parse (each named by its path), and the value rules
+    /// of [`PreferencesInput::into_preferences`]. Read-only fields are set aside.
+    pub fn parse(
+        body: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<PutDocument, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut sent_back = BTreeMap::new();
+        let mut fields = serde_json::Map::new();
+        for (k, v) in body {
+            if READ_ONLY_FIELDS.contains(&k.as_str()) {
+                sent_back.insert(k, v);
+                continue;
+            }
+            // Each field alone, so that one wrong type does not hide the others.
+            let one = serde_json::Value::Object([(k.clone(), v)].into_iter().collect());
+            match serde_path_to_error::deserialize::<_, PreferencesInput>(one.clone()) {
+                Ok(_) => fields.extend(one.as_object().cloned().unwrap_or_default()),
+                Err(e) => errors.push(field_error(&k, &e)),
+            }
+        }
+        let input = match serde_path_to_error::deserialize::<_, PreferencesInput>(
+            serde_json::Value::Object(fields),
+        ) {
+            Ok(input) => input,
+            Err(e) => {
+                errors.push(field_error("(body)", &e));
+                PreferencesInput::default()
+            }
+        };
+        let version = input.version;
+        match input.into_preferences() {
+            Ok(preferences) if errors.is_empty() => Ok(PutDocument {
+                version,
+                preferences,
+                sent_back,
+            }),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// A parse error named by its JSON path (`preferred_windows[0].start`), or `field` when the
+/// error has no deeper path; without serde_json's " at line L column C".
+fn field_error(field: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    let path = e.path().to_string();
+    let message = e.inner().to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => &message,
+    };
+    FieldError::new(if path == "." { field } else { &path }, message)
 }
 
 /// Tells an absent field (`None`, via `#[serde(default)]`) from an explicit `null` (`Some(None)`).
@@ -474,6 +578,15 @@ impl PreferencesInput {
             }
         }
 
+        let display_name = match self.display_name.as_deref().map(clean_name) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(why)) => {
+                errors.push(FieldError::new("display_name", why));
+                None
+            }
+        };
+
         let mut custom_motivations = Vec::new();
         let given = self.custom_motivations.unwrap_or_default();
         if given.len() > MAX_CUSTOM_MOTIVATIONS {
@@ -518,6 +631,8 @@ impl PreferencesInput {
             language,
             type_weights,
             custom_motivations,
+            display_name,
+            token_name: None,
         })
     }
 }

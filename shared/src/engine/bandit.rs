@@ -5,8 +5,9 @@
 //! segment, shrunk toward the template's overall value), plus this user's own response to the
 //! template's tone (their reward rate with that tone minus their overall rate, shrunk with
 //! [`USER_STRENGTH`] pseudo-pushes), plus the learned effect of having seen the template
-//! recently (minus [`recency_penalty`]), plus [`RULE_BONUS`] for the rules' tone that fades
-//! as the template gathers data (so a cold start behaves like the rules). Arms are drawn by a
+//! recently (minus [`recency_penalty`]), plus a bonus for the rules' tone that fades as the
+//! template gathers data (so a cold start behaves like the rules: [`RULE_SHARE`] of its
+//! choices, however many tones are eligible). Arms are drawn by a
 //! softmax of the scores at temperature [`TEMPERATURE`], mixed with a permanent uniform
 //! holdout of [`HOLDOUT`]: every eligible arm keeps a chance, the probability of every arm is
 //! known exactly, and the holdout's messages are marked, so the policy can be evaluated
@@ -28,8 +29,9 @@ use crate::domain::preferences::{MessageType, Tone};
 pub const HOLDOUT: f64 = 0.05;
 /// Softmax temperature, in reward-rate units: an arm 0.02 better is e times as likely.
 pub const TEMPERATURE: f64 = 0.02;
-/// Score the rules' tone starts with (fading as the template's data grows).
-pub const RULE_BONUS: f64 = 0.03;
+/// Share of the (non-holdout) choices the rules' tone has at a cold start: its score bonus is
+/// sized to the number of other eligible arms, and fades as the template's data grows.
+pub const RULE_SHARE: f64 = 0.7;
 /// Recency penalty of an arm the user saw `d` days ago: `RECENCY_PENALTY · 0.5^(d / RECENCY_HALF_LIFE_DAYS)`
 /// (the form of Duolingo's RDS; a novelty preference, not fitted).
 pub const RECENCY_PENALTY: f64 = 0.05;
@@ -126,12 +128,18 @@ pub fn choose<'a>(
     let seen_days =
         |id: &str| last_use(input.history, id).map(|at| (input.now - at).num_days().max(0) as u32);
     let segment = input.ctx.segment;
+    // exp(bonus / T) = odds · others: the rules' arm against all the others at a cold start.
+    let others = arms.iter().filter(|a| a.tone != input.rule_tone).count();
+    let rule_bonus = TEMPERATURE
+        * (RULE_SHARE / (1.0 - RULE_SHARE) * others as f64)
+            .ln()
+            .max(0.0);
     let scores: Vec<f64> = arms
         .iter()
         .map(|a| {
             let fade = POPULATION_STRENGTH / (POPULATION_STRENGTH + input.priors.arm_pushes(&a.id));
             let bonus = if a.tone == input.rule_tone {
-                RULE_BONUS * fade
+                rule_bonus * fade
             } else {
                 0.0
             };

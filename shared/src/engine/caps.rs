@@ -96,13 +96,19 @@ impl Counted {
 
     /// Whether one more message at unix second `t`, local day `day`, keeps every cap.
     pub fn fits(&self, t: i64, day: i32, c: Caps) -> bool {
+        self.misfit(t, day, c).is_none()
+    }
+
+    /// The first cap one more message at unix second `t`, local day `day`, would break:
+    /// spacing, then the day's cap, then the rolling week's; `None` when it keeps them all.
+    pub fn misfit(&self, t: i64, day: i32, c: Caps) -> Option<Misfit> {
         let gap = MIN_GAP_HOURS * 3600;
         let near = self.times.partition_point(|x| *x <= t - gap);
         if self.times.get(near).is_some_and(|x| *x < t + gap) {
-            return false;
+            return Some(Misfit::Spacing);
         }
         if !self.day_has_room(day, c) {
-            return false;
+            return Some(Misfit::DailyCap);
         }
         // Every 7-day window holding t: it suffices to check windows starting at t or at an
         // earlier message within 7 days.
@@ -117,11 +123,22 @@ impl Counted {
             let from = self.times.partition_point(|x| *x < s);
             let to = self.times.partition_point(|x| *x < s + week);
             if to - from + 1 > c.per_week {
-                return false;
+                return Some(Misfit::WeeklyCap);
             }
         }
-        true
+        None
     }
+}
+
+/// The cap a candidate send time breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Misfit {
+    /// Within [`MIN_GAP_HOURS`] of another message.
+    Spacing,
+    /// Its local day already has the day's cap.
+    DailyCap,
+    /// A rolling 7 days holding it already has the week's cap.
+    WeeklyCap,
 }
 
 #[cfg(test)]

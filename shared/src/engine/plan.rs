@@ -17,9 +17,9 @@ use super::rng::{stable_hash, stable_unit, Rng};
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
-    choose, render, Catalogue, StatsMap, TargetContext, Template, TimeOfDay, Vars,
+    choose, primary_language, render, Catalogue, StatsMap, TargetContext, Template, TimeOfDay, Vars,
 };
-use super::timing::Slots;
+use super::timing::{NoSlot, Slots};
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
 use super::value::{judged, send_minute, worth_sending};
@@ -143,8 +143,16 @@ pub enum SkipReason {
     TypeWeight,
     /// A message of this type is already in this plan.
     SameTypeInPlan,
-    /// No send time before expiry keeps quiet hours and frequency caps.
-    NoSendTime,
+    /// Nothing of the message's part of day is left before it expires.
+    Expired,
+    /// Every time left before it expires is in the user's quiet hours.
+    QuietHours,
+    /// The days left before it expires already have their daily cap of messages.
+    DailyCap,
+    /// The rolling week already has its cap of messages.
+    WeeklyCap,
+    /// Every free time is within the least spacing of another message.
+    Spacing,
     /// No enabled template targets the user outside its cooldown.
     NoTemplate,
     /// This user's pushes of this type are credibly not followed by the habit (`engine::value`).
@@ -190,16 +198,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         messages: Vec::new(),
         skipped: Vec::new(),
     };
-    let mut state = analyse(
-        input.summary,
-        prefs,
-        input.history,
-        input.population,
-        input.now,
-    );
+    // A zone changed since the last activity: its recent days are counted in the new zone
+    // (as the next activity will store them).
+    let rezoned;
+    let summary =
+        if input.summary.timezone != prefs.timezone.0.name() && !input.summary.days.is_empty() {
+            let mut s = input.summary.clone();
+            s.rezone(prefs.timezone.0);
+            rezoned = s;
+            &rezoned
+        } else {
+            input.summary
+        };
+    let mut state = analyse(summary, prefs, input.history, input.population, input.now);
     // Streak risk from the fitted model once there is one (else the rules' points).
     if let (true, Some(model)) = (input.learning, &input.priors.risk) {
-        state = state.with_risk_model(model, input.summary);
+        state = state.with_risk_model(model, summary);
     }
     let triggers = detect(&state, prefs, input.history);
     if !prefs.coaching_enabled {
@@ -274,7 +288,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             (counted, slots)
         });
         let Some(send_at) = slots.best(t.moment, aim_minute, t.expires_at, counted, limits) else {
-            out.skipped.push(skip(t, SkipReason::NoSendTime));
+            let reason = match slots.why_none(t.moment, t.expires_at, counted, limits) {
+                NoSlot::Expired => SkipReason::Expired,
+                NoSlot::QuietHours => SkipReason::QuietHours,
+                NoSlot::DailyCap => SkipReason::DailyCap,
+                NoSlot::WeeklyCap => SkipReason::WeeklyCap,
+                NoSlot::Spacing => SkipReason::Spacing,
+            };
+            out.skipped.push(skip(t, reason));
             continue;
         };
         let tone = choose_tone(
@@ -377,7 +398,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.skipped.push(skip(t, SkipReason::NoTemplate));
             continue;
         };
-        let vars = vars(input, &state, t, &mut rng);
+        // The user's own motivations are in their language: left out of a fallback's text.
+        let own_language = primary_language(language) == primary_language(&prefs.language);
+        let vars = vars(input, &state, t, own_language, &mut rng);
         counted.add(
             send_at.timestamp(),
             super::caps::local_day(send_at, state.tz),
@@ -421,7 +444,13 @@ fn skip(t: &Trigger, reason: SkipReason) -> Skipped {
     }
 }
 
-fn vars(input: &PlanInput<'_>, s: &UserState, t: &Trigger, rng: &mut Rng) -> Vars {
+fn vars(
+    input: &PlanInput<'_>,
+    s: &UserState,
+    t: &Trigger,
+    own_language: bool,
+    rng: &mut Rng,
+) -> Vars {
     let mut v = Vars::default();
     if let Some(n) = input.display_name {
         v.set("name", n);
@@ -439,7 +468,7 @@ fn vars(input: &PlanInput<'_>, s: &UserState, t: &Trigger, rng: &mut Rng) -> Var
         v.set("days_since", d);
     }
     let motivations = &input.preferences.custom_motivations;
-    if !motivations.is_empty() {
+    if own_language && !motivations.is_empty() {
         let i = (rng.next_u64() % motivations.len() as u64) as usize;
         v.set("motivation", &motivations[i]);
     }

@@ -62,8 +62,13 @@ pub struct BehaviourSummary {
     /// Local days with activity, the last [`WINDOW_DAYS`].
     pub days: BTreeMap<NaiveDate, DayTotals>,
     pub values: BTreeMap<String, ValueTotals>,
-    /// Recent activity ids and their times, for de-duplication.
+    /// Recent activity ids and their times, for de-duplication (and re-counting local days
+    /// when the zone changes, [`BehaviourSummary::rezone`]).
     pub recent_ids: BTreeMap<String, DateTime<Utc>>,
+    /// The recent activities as (unix seconds, minutes), kept with `recent_ids` (absent for
+    /// those counted before it was kept, whose days a zone change then leaves alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent_activity: Vec<(i64, u32)>,
     /// The newest time of an id forgotten to keep [`MAX_RECENT_IDS`]: an event at or before it
     /// may be a forgotten one, and is refused as too old.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +94,7 @@ impl Default for BehaviourSummary {
             days: BTreeMap::new(),
             values: BTreeMap::new(),
             recent_ids: BTreeMap::new(),
+            recent_activity: Vec::new(),
             forgotten_through: None,
             first_activity: None,
             last_activity: None,
@@ -148,8 +154,11 @@ impl BehaviourSummary {
         if self.recent_ids.contains_key(&event.activity_id) {
             return Applied::Duplicate;
         }
-        self.timezone = tz.name().to_owned();
+        if self.timezone != tz.name() {
+            self.rezone(tz);
+        }
         self.recent_ids.insert(event.activity_id.clone(), t);
+        self.recent_activity.push((t.timestamp(), event.minutes));
 
         let local = t.with_timezone(&tz);
         let day = local.date_naive();
@@ -193,6 +202,55 @@ impl BehaviourSummary {
         Applied::Counted
     }
 
+    /// Moves the summary to zone `tz`: every local day whose activities are all still
+    /// remembered (the de-duplication window, with their minutes) is counted again in the new
+    /// zone, and so is their weight in the hour-of-week histogram; older days keep the zone
+    /// they were counted in. Streaks are recomputed from the new days.
+    pub fn rezone(&mut self, tz: Tz) {
+        let old = self.tz();
+        self.timezone = tz.name().to_owned();
+        if old == tz {
+            return;
+        }
+        let recent: Vec<(DateTime<Utc>, u32)> = self
+            .recent_activity
+            .iter()
+            .filter_map(|(t, m)| DateTime::from_timestamp(*t, 0).map(|t| (t, *m)))
+            .collect();
+        // The old days every activity of which is remembered.
+        let mut known: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        for (t, _) in &recent {
+            *known.entry(t.with_timezone(&old).date_naive()).or_default() += 1;
+        }
+        let movable: Vec<NaiveDate> = known
+            .into_iter()
+            .filter(|(day, n)| self.days.get(day).is_some_and(|d| d.count == *n))
+            .map(|(day, _)| day)
+            .collect();
+        for day in &movable {
+            self.days.remove(day);
+        }
+        let as_of = self.histogram_as_of;
+        for (t, minutes) in recent {
+            if !movable.contains(&t.with_timezone(&old).date_naive()) {
+                continue;
+            }
+            let local = t.with_timezone(&tz);
+            let minute = u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0);
+            let totals = self.days.entry(local.date_naive()).or_default();
+            totals.first_minute = Some(totals.first_minute.map_or(minute, |f| f.min(minute)));
+            totals.count += 1;
+            totals.minutes = totals.minutes.saturating_add(minutes);
+            if let (Some(as_of), 168) = (as_of, self.hour_of_week.len()) {
+                let w = decay((as_of - t).num_seconds() as f64 / 86_400.0);
+                let from = &mut self.hour_of_week[hour_of_week(t, old)];
+                *from = (*from - w).max(0.0);
+                self.hour_of_week[hour_of_week(t, tz)] += w;
+            }
+        }
+        self.recompute_runs();
+    }
+
     fn prune(&mut self) {
         let Some(last) = self.last_activity else {
             return;
@@ -217,6 +275,9 @@ impl BehaviourSummary {
                 self.forgotten_through = Some(self.forgotten_through.map_or(t, |f| f.max(t)));
             }
         }
+        let forgotten = self.forgotten_through.map_or(i64::MIN, |f| f.timestamp());
+        self.recent_activity
+            .retain(|(t, _)| *t >= dedupe_from.timestamp() && *t > forgotten);
         while self.values.len() > MAX_VALUES {
             let Some(stalest) = self
                 .values

@@ -180,17 +180,36 @@ impl Template {
         }
     }
 
-    /// The content of `variant` in `language`: the exact tag, then its primary language,
-    /// then English. Returns the language used.
-    pub fn content<'a>(variant: &'a Variant, language: &'a str) -> Option<(&'a str, &'a Content)> {
-        let primary = language.split('-').next().unwrap_or(language);
-        [language, primary, "en"].into_iter().find_map(|l| {
-            variant
-                .content
-                .get_key_value(l)
-                .map(|(k, c)| (k.as_str(), c))
-        })
+    /// The content of `variant` for a user writing `language` ([`resolve_language`]).
+    /// Returns the language used.
+    pub fn content<'a>(variant: &'a Variant, language: &str) -> Option<(&'a str, &'a Content)> {
+        let lang = resolve_language(language, variant.content.keys().map(String::as_str))?;
+        variant
+            .content
+            .get_key_value(lang)
+            .map(|(k, c)| (k.as_str(), c))
     }
+}
+
+/// The primary language subtag of a BCP 47 tag, lower-cased (`pt` for `pt-BR`).
+pub fn primary_language(tag: &str) -> String {
+    tag.split('-').next().unwrap_or(tag).to_ascii_lowercase()
+}
+
+/// The language, among `available`, the coach writes in for a user whose language is `tag`:
+/// the exact tag (case-insensitive), then its primary language (`es` for `es-MX`), then
+/// another regional form of it (`pt-BR` for `pt` or `pt-PT`, the first in order), then
+/// English; `None` when `available` has none of them.
+pub fn resolve_language<'a>(
+    tag: &str,
+    available: impl Iterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    let primary = primary_language(tag);
+    let mut all = available.clone();
+    all.find(|l| l.eq_ignore_ascii_case(tag))
+        .or_else(|| available.clone().find(|l| l.eq_ignore_ascii_case(&primary)))
+        .or_else(|| available.clone().find(|l| primary_language(l) == primary))
+        .or_else(|| available.clone().find(|l| *l == "en"))
 }
 
 /// Whether `id` can name a template or an experiment: 1–64 characters of a-z, 0-9 and -.
@@ -246,8 +265,8 @@ impl Vars {
 }
 
 /// Fills `{name}` and `{name|fallback}` placeholders. A missing value takes its fallback or
-/// nothing; braces never survive (values are stripped of them too), and the spaces a missing
-/// value leaves are tidied.
+/// nothing (a missing `{name}` without fallback takes the comma before it too); braces never
+/// survive (values are stripped of them too), and the spaces a missing value leaves are tidied.
 pub fn render(text: &str, vars: &Vars) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
@@ -260,6 +279,11 @@ pub fn render(text: &str, vars: &Vars) -> String {
                 let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
                 match vars.get(name).filter(|v| !v.trim().is_empty()) {
                     Some(v) => out.extend(v.chars().filter(|c| *c != '{' && *c != '}')),
+                    // A missing name leaves no trace: "Good morning, {name}!" → "Good morning!".
+                    None if fallback.is_empty() && name == "name" => {
+                        let kept = out.trim_end().trim_end_matches(',').len();
+                        out.truncate(kept);
+                    }
                     None => out.extend(fallback.chars().filter(|c| *c != '{' && *c != '}')),
                 }
                 rest = &after[close + 1..];
@@ -515,6 +539,12 @@ mod tests {
         let v = vars(&[("streak", "7")]);
         assert_eq!(render("{name|Hey}, {streak} days!", &v), "Hey, 7 days!");
         assert_eq!(render("Great work {name}!", &v), "Great work!");
+        assert_eq!(render("Good morning, {name}!", &v), "Good morning!");
+        assert_eq!(render("¡Hola, {name}! Día {streak}.", &v), "¡Hola! Día 7.");
+        assert_eq!(
+            render("Good morning, {name}!", &vars(&[("name", "Ana")])),
+            "Good morning, Ana!"
+        );
         assert_eq!(
             render(
                 "Hi {name}, day {streak}",
@@ -596,6 +626,23 @@ mod tests {
         };
         assert_eq!(Template::content(&v, "es-MX").map(|c| c.0), Some("es"));
         assert_eq!(Template::content(&v, "fr").map(|c| c.0), Some("en"));
+        let langs = ["en", "es", "pt-BR"];
+        for (tag, want) in [
+            ("pt-BR", "pt-BR"),
+            ("pt-br", "pt-BR"),
+            ("pt", "pt-BR"),
+            ("pt-PT", "pt-BR"),
+            ("es-419", "es"),
+            ("en-GB", "en"),
+            ("fr-CA", "en"),
+        ] {
+            assert_eq!(
+                resolve_language(tag, langs.iter().copied()),
+                Some(want),
+                "{tag}"
+            );
+        }
+        assert_eq!(resolve_language("fr", ["es"].into_iter()), None);
     }
 
     #[test]

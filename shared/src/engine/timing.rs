@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::caps::{Caps, Counted};
+use super::caps::{Caps, Counted, Misfit};
 use super::triggers::Moment;
 use crate::domain::preferences::TimeWindow;
 
@@ -41,7 +41,23 @@ struct Slot {
 #[derive(Debug, Clone)]
 pub struct Slots {
     now: i64,
+    tz: Tz,
     slots: Vec<Slot>,
+}
+
+/// Why a message found no send time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoSlot {
+    /// Nothing of its part of day is left before it expires.
+    Expired,
+    /// Every time left for it is in the user's quiet hours.
+    QuietHours,
+    /// The days left before expiry already have their cap.
+    DailyCap,
+    /// The rolling week already has its cap.
+    WeeklyCap,
+    /// Every free time is too close to another message.
+    Spacing,
 }
 
 impl Slots {
@@ -89,7 +105,74 @@ impl Slots {
                 t + step
             };
         }
-        Slots { now: now_s, slots }
+        Slots {
+            now: now_s,
+            tz,
+            slots,
+        }
+    }
+
+    /// Why [`Slots::best`] found no slot: no time of the moment's part of day is left before
+    /// expiry; or every such time is in the quiet hours; or else the cap most of the open
+    /// slots break (the day's, the week's, or the spacing), ties going to the later in that
+    /// order.
+    pub fn why_none(
+        &self,
+        moment: Moment,
+        expires_at: DateTime<Utc>,
+        counted: &Counted,
+        caps: Caps,
+    ) -> NoSlot {
+        let end = expires_at.timestamp();
+        let part_ok = |m: u32| match moment {
+            Moment::Morning => (6 * 60..12 * 60).contains(&m),
+            Moment::Evening => (17 * 60..22 * 60).contains(&m),
+            _ => true,
+        };
+        let usable: Vec<&Slot> = self
+            .slots
+            .iter()
+            .filter(|s| s.t < end && part_ok(s.minute))
+            .collect();
+        if usable.is_empty() {
+            // Any time of that part of day left before expiry at all (quiet hours aside)?
+            let horizon = end.min(self.now + HORIZON_HOURS * 3600);
+            let local_minute = |t: i64| {
+                let off = self.tz.offset_from_utc_datetime(
+                    &DateTime::from_timestamp(t, 0)
+                        .unwrap_or_default()
+                        .naive_utc(),
+                );
+                u32::try_from((t + i64::from(off.fix().local_minus_utc())).rem_euclid(86_400) / 60)
+                    .unwrap_or(0)
+            };
+            let open = (self.now..horizon)
+                .step_by(60 * SLOT_MINUTES as usize)
+                .any(|t| part_ok(local_minute(t)));
+            return if open {
+                NoSlot::QuietHours
+            } else {
+                NoSlot::Expired
+            };
+        }
+        let mut by = [0usize; 3];
+        for s in usable {
+            match counted.misfit(s.t, s.day, caps) {
+                Some(Misfit::Spacing) => by[0] += 1,
+                Some(Misfit::DailyCap) => by[1] += 1,
+                Some(Misfit::WeeklyCap) => by[2] += 1,
+                // Unreachable when `best` found nothing; spacing is the closest reading.
+                None => by[0] += 1,
+            }
+        }
+        let most = by.iter().copied().max().unwrap_or(0);
+        if by[2] == most {
+            NoSlot::WeeklyCap
+        } else if by[1] == most {
+            NoSlot::DailyCap
+        } else {
+            NoSlot::Spacing
+        }
     }
 
     /// The best slot for a message at `moment` before `expires_at` that keeps the caps over

@@ -1,11 +1,10 @@
 //! Tone: from the user's preference, the segment and the moment.
 //!
-//! 1. High streak risk is urgent (the only urgent case), unless the user prefers a gentle or
-//!    supportive voice, which is kept.
-//! 2. Milestones and personal bests are celebratory.
-//! 3. Otherwise a preferred tone is used (urgent is never used as a preference).
-//! 4. Otherwise the moment's default (table in [`default_tone`]); challenging becomes
-//!    encouraging for users still getting started.
+//! 1. A preferred tone is used whenever it suits the message type ([`suits`]; urgent is never
+//!    used as a preference).
+//! 2. Otherwise the moment's default (table in [`default_tone`]): urgent for high streak risk
+//!    (the only urgent case), celebratory for milestones and personal bests; challenging
+//!    becomes encouraging for users still getting started.
 
 use super::risk::RiskLevel;
 use crate::domain::preferences::{MessageType, Tone};
@@ -68,6 +67,30 @@ pub fn default_tone(
     }
 }
 
+/// Whether `tone` suits messages of type `ty`: the catalogue has a template for every suiting
+/// pair, in every built-in language. Urgent suits only streak risk (and is only targeted at
+/// high risk); celebratory suits recognition and the evening after an active day; a lapsed
+/// user is never challenged back.
+pub fn suits(ty: MessageType, tone: Tone) -> bool {
+    use MessageType::*;
+    match tone {
+        Tone::Urgent => ty == RiskWarning,
+        Tone::Celebratory => matches!(
+            ty,
+            ProgressEncouragement
+                | MilestoneCelebration
+                | StreakAchievement
+                | ConsistencyRecognition
+                | StreakMotivation
+                | EveningReflection
+        ),
+        Tone::Challenging => ty != Reactivation,
+        Tone::Encouraging | Tone::Motivational | Tone::Supportive | Tone::Gentle | Tone::Wise => {
+            true
+        }
+    }
+}
+
 /// The tone of a message.
 pub fn choose_tone(
     ty: MessageType,
@@ -76,19 +99,8 @@ pub fn choose_tone(
     brk: Option<BreakLength>,
     segment: Segment,
 ) -> Tone {
-    let high_risk = ty == MessageType::RiskWarning && risk == Some(RiskLevel::High);
-    let gentle_pref = matches!(preferred, Some(Tone::Gentle | Tone::Supportive));
-    if high_risk && !gentle_pref {
-        return Tone::Urgent;
-    }
-    if matches!(
-        ty,
-        MessageType::MilestoneCelebration | MessageType::StreakAchievement
-    ) {
-        return Tone::Celebratory;
-    }
     match preferred {
-        Some(t) if t != Tone::Urgent => t,
+        Some(t) if t != Tone::Urgent && suits(ty, t) => t,
         _ => default_tone(ty, risk, brk, segment),
     }
 }
@@ -139,7 +151,16 @@ mod tests {
         );
         assert_eq!(
             choose_tone(MilestoneCelebration, Some(Tone::Wise), None, None, s),
+            Tone::Wise
+        );
+        assert_eq!(
+            choose_tone(MilestoneCelebration, None, None, None, s),
             Tone::Celebratory
+        );
+        assert_eq!(
+            choose_tone(Reactivation, Some(Tone::Challenging), None, None, s),
+            Tone::Gentle,
+            "a lapsed user is never challenged"
         );
         assert_eq!(
             choose_tone(GeneralWisdom, Some(Tone::Urgent), None, None, s),

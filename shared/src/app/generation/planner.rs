@@ -157,7 +157,7 @@ impl Generator {
         };
         plan(&PlanInput {
             user_id,
-            display_name: None,
+            display_name: preferences.name(),
             premium: false,
             preferences,
             summary,

@@ -10,10 +10,30 @@ use crate::domain::preferences::FieldError;
 /// The largest request body any route accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Parses the JSON object body into `T`: 413 over `limit` bytes (checked before parsing), 415 for a
-/// non-JSON content type, 400 for malformed JSON, 422 naming the field for a wrong type,
-/// an unknown field, a value that does not parse, or a body that is not an object.
+/// Parses the JSON object body into `T`: as [`json_object`], then 422 naming the field for a
+/// wrong type, an unknown field or a value that does not parse (the first one).
 pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, Problem> {
+    let json = serde_json::Value::Object(json_object(req, limit)?);
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "(body)".to_owned()
+        } else {
+            path
+        };
+        Problem::validation(vec![FieldError::new(
+            field,
+            strip_position(&e.inner().to_string()),
+        )])
+    })
+}
+
+/// The body's JSON object: 413 over `limit` bytes (checked before parsing), 415 for a
+/// non-JSON content type, 400 for malformed JSON, 422 for a body that is not an object.
+pub fn json_object(
+    req: &Request,
+    limit: usize,
+) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => &[],
         Body::Text(t) => t.as_bytes(),
@@ -67,19 +87,13 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, 
     };
     // Syntax first (400), then shape (422): serde_json reports some type mismatches (a number
     // where an enum is expected) as syntax errors when both are checked in one pass.
-    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
-    serde_path_to_error::deserialize(json).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "(body)".to_owned()
-        } else {
-            path
-        };
-        Problem::validation(vec![FieldError::new(
-            field,
-            strip_position(&e.inner().to_string()),
-        )])
-    })
+    match serde_json::from_slice(bytes).map_err(|e| malformed(&e))? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(Problem::validation(vec![FieldError::new(
+            "(body)",
+            "expected a JSON object",
+        )])),
+    }
 }
 
 /// serde_json appends " at line L column C" to data errors; the field path says more.

@@ -21,3 +21,16 @@ pub fn caller(req: &Request) -> Result<UserId, Problem> {
     let sub = sub.ok_or_else(|| Problem::unauthorized("The token has no subject."))?;
     UserId::parse(&sub).map_err(|e| Problem::unauthorized(&e))
 }
+
+/// The name the caller's ID token gives (`given_name`, else `name`), when the authorizer
+/// passed one that is fit for messages (`domain::preferences::clean_name`).
+pub fn claimed_name(req: &Request) -> Option<String> {
+    let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
+        return None;
+    };
+    let claims = &ctx.authorizer.as_ref()?.jwt.as_ref()?.claims;
+    ["given_name", "name"]
+        .iter()
+        .filter_map(|k| claims.get(*k))
+        .find_map(|n| crate::domain::preferences::clean_name(n).ok())
+}

@@ -8,8 +8,8 @@ mod params;
 mod problem;
 mod version;
 
-pub use body::{json_body, MAX_BODY_BYTES};
-pub use caller::caller;
+pub use body::{json_body, json_object, MAX_BODY_BYTES};
+pub use caller::{caller, claimed_name};
 pub use cursor::{decode_cursor, encode_cursor};
 pub use params::{
     is_message_id, message_not_found, path_param, query_params, MAX_QUERY_VALUE_BYTES,
