@@ -166,7 +166,15 @@ fn templates_are_seeded_once_then_managed() {
         "seeding again creates nothing: {first} {second}"
     );
     let listed = ok("admin-templates", json!({"action": "list"}));
-    assert!(listed["count"].as_u64().unwrap_or(0) >= 39, "{listed}");
+    let built_in = coaching::engine::catalogue::default_templates().len() as u64;
+    assert!(
+        listed["count"].as_u64().unwrap_or(0) >= built_in,
+        "{listed}"
+    );
+    assert_eq!(
+        listed["source"], "stored",
+        "the seeded table is the catalogue in use"
+    );
 
     let id = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     // An invalid template is refused and nothing is stored.
@@ -184,6 +192,30 @@ fn templates_are_seeded_once_then_managed() {
             .contains("template.variants[0].content.en.title"),
         "{e}"
     );
+    // An unknown placeholder is named with the allowed ones.
+    let mut unknown = template(&id, "Hi {nombre}");
+    unknown["tone"] = json!("wise");
+    let e = refused(
+        "admin-templates",
+        json!({"action": "upsert", "template": unknown}),
+    );
+    let message = e["errorMessage"].as_str().unwrap_or_default();
+    assert!(
+        e["errorType"] == "InvalidPayload"
+            && message.contains("{nombre}")
+            && message.contains("{days_since}"),
+        "{e}"
+    );
+    // A template too large for its item is refused as a payload, not failed as Internal.
+    let mut huge = template(&id, "Big");
+    for i in 0u8..200 {
+        let tag = format!("{}{}", char::from(b'a' + i / 26), char::from(b'a' + i % 26));
+        huge["variants"][0]["content"][tag] =
+            json!({"title": "t".repeat(80), "body": "b".repeat(300)});
+    }
+    let huge = json!({"action": "upsert", "template": huge});
+    let e = refused("admin-templates", huge);
+    assert_eq!(e["errorType"], "InvalidPayload", "{e}");
     let missing = refused("admin-templates", json!({"action": "get", "id": id}));
     assert_eq!(missing["errorType"], "NotFound");
 

@@ -314,6 +314,13 @@ async fn interactions_on_missing_or_undelivered_messages_are_refused() {
             Some("https://coach.tug.app/problems/message-not-delivered")
         )
     );
+    // A bad feedback body is a 422 whatever the message's state: checked before any read.
+    for bad in [json!({"rating": 9}), json!({"comment": "x".repeat(501)})] {
+        let (status, body) = feedback(&s, &user, &pending.id, bad.clone()).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+    let (status, _) = feedback(&s, &user, &pending.id, json!({"rating": 4})).await;
+    assert_eq!(status, 409, "a good body on an undelivered message");
     let (status, _) = interact(&s, &user, &"0".repeat(32), "read").await;
     assert_eq!(status, 404);
     let (status, _) = interact(&s, &user, "not-an-id", "read").await;

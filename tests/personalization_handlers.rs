@@ -367,3 +367,130 @@ async fn without_jwt_claims_the_handlers_answer_401() {
         assert_eq!(body["type"], "https://coach.tug.app/problems/unauthorized");
     }
 }
+
+/// The fields of a 422's `errors`.
+fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_bad_field_is_listed_in_one_answer_type_errors_included() {
+    let store = store().await;
+    let sub = unique_user("all-errors");
+    let body = json!({
+        "coaching_enabled": "yes",
+        "preferred_tone": "sarcastic",
+        "timezone": 42,
+        "quiet_hours": {"start": "25:00", "end": "07:00"},
+        "type_weights": {"risk_warning": 1.5},
+        "custom_motivations": ["  "],
+        "display_name": "x".repeat(41),
+        "colour": "red",
+    });
+    let (status, problem) = put(&store, &sub, &body.to_string(), Some("\"0\"")).await;
+    assert_eq!(status, 422, "{problem}");
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "coaching_enabled",
+            "colour",
+            "custom_motivations[0]",
+            "display_name",
+            "preferred_tone",
+            "quiet_hours.start",
+            "timezone",
+            "type_weights.risk_warning",
+        ],
+        "{problem}"
+    );
+    assert_eq!(get(&store, &sub).await.1, "\"0\"", "nothing was written");
+}
+
+/// GET, change one field, PUT what GET answered: the round trip an app makes.
+async fn round_trip(store: &ProfileStore, sub: &str, change: (&str, Value)) -> (u16, Value) {
+    let (_, etag, mut doc) = get(store, sub).await;
+    doc[change.0] = change.1;
+    put(store, sub, &doc.to_string(), Some(&etag)).await
+}
+
+#[tokio::test]
+async fn what_get_answers_can_be_sent_back_at_version_0_and_3() {
+    let store = store().await;
+    let sub = unique_user("round-trip");
+    let (status, doc) = round_trip(&store, &sub, ("language", json!("pt"))).await;
+    assert_eq!(status, 200, "at version 0: {doc}");
+    assert_eq!(
+        (doc["version"].clone(), doc["effective_language"].clone()),
+        (json!(1), json!("pt-BR"))
+    );
+    for (i, tz) in ["Asia/Tokyo", "Europe/Paris"].iter().enumerate() {
+        let (status, doc) = round_trip(&store, &sub, ("timezone", json!(tz))).await;
+        assert_eq!(
+            (status, doc["version"].clone()),
+            (200, json!(i + 2)),
+            "{doc}"
+        );
+    }
+    let (status, doc) = round_trip(&store, &sub, ("language", json!("fr"))).await;
+    assert_eq!(status, 200, "at version 3: {doc}");
+    assert_eq!(
+        doc["effective_language"], "en",
+        "no French catalogue: {doc}"
+    );
+    assert_eq!(doc["version"], 4);
+
+    // A changed read-only field is named, and nothing is written.
+    let (_, etag, mut doc) = get(&store, &sub).await;
+    doc["updated_at"] = json!("2020-01-01T00:00:00.000Z");
+    doc["effective_language"] = json!("es");
+    let (status, problem) = put(&store, &sub, &doc.to_string(), Some(&etag)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(error_fields(&problem), ["effective_language", "updated_at"]);
+    assert_eq!(get(&store, &sub).await.1, etag, "nothing was written");
+}
+
+#[tokio::test]
+async fn the_name_comes_from_the_document_else_the_token() {
+    let store = store().await;
+    let sub = unique_user("name");
+    let mut event = with_sub(fixture("api-put-personalization"), &sub);
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["given_name"] = json!("  Ana ");
+    event["body"] = json!(r#"{"display_name":"  Annie  "}"#);
+    event["headers"]["if-match"] = json!("\"0\"");
+    let resp = api_put_personalization::handle(&store, request(&event))
+        .await
+        .expect("answers");
+    let (status, _, doc) = parts(resp);
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(
+        (doc["display_name"].clone(), doc["token_name"].clone()),
+        (json!("Annie"), json!("Ana"))
+    );
+    let stored = store
+        .preferences(&coaching::domain::user::UserId::parse(&sub).expect("id"))
+        .await
+        .expect("read");
+    assert_eq!(stored.preferences.name(), Some("Annie"));
+    // Without a display name, the token's.
+    event["body"] = json!(r#"{"display_name":null}"#);
+    event["headers"]["if-match"] = json!("\"1\"");
+    let (status, _, doc) = parts(
+        api_put_personalization::handle(&store, request(&event))
+            .await
+            .expect("answers"),
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert!(doc.get("display_name").is_none(), "{doc}");
+    let stored = store
+        .preferences(&coaching::domain::user::UserId::parse(&sub).expect("id"))
+        .await
+        .expect("read");
+    assert_eq!(stored.preferences.name(), Some("Ana"));
+}

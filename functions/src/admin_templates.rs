@@ -1,10 +1,12 @@
 //! `admin-templates`: the stored template catalogue.
 //!
-//! `{"action": "list"}`, `{"action": "get", "id": …}`, `{"action": "upsert", "template": {…}}`
+//! `{"action": "list"}` (the catalogue generation uses: `"source": "stored"` or, while the
+//! table is empty, `"built_in"`), `{"action": "get", "id": …}`, `{"action": "upsert", "template": {…}}`
 //! (validated with `Template::validate`; a bad one changes nothing), `{"action": "disable",
 //! "id": …}`.
 
 use chrono::Utc;
+use coaching::app::catalogue::{in_use, InUse};
 use coaching::aws::dynamo::TemplateStore;
 use coaching::domain::preferences::FieldError;
 use coaching::engine::templates::Template;
@@ -49,8 +51,14 @@ pub async fn handle(stores: &Stores, event: LambdaEvent<Value>) -> Result<Value,
     let store: &TemplateStore = &stores.templates;
     match input {
         TemplatesInput::List {} => {
-            let all = store.list().await?;
-            Ok(json!({"count": all.len(), "templates": all}))
+            let catalogue = in_use(store).await?;
+            let count = match &catalogue {
+                InUse::Stored { templates } => templates.len(),
+                InUse::BuiltIn { templates } => templates.len(),
+            };
+            let mut out = json!(catalogue);
+            out["count"] = json!(count);
+            Ok(out)
         }
         TemplatesInput::Get { id } => {
             check_id(&id)?;

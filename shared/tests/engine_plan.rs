@@ -706,3 +706,119 @@ fn the_generated_cases_exercise_planning() {
         "only {with_history} planning cases have history"
     );
 }
+
+#[test]
+fn a_preferred_tone_is_used_for_every_type_it_suits() {
+    use coaching::domain::preferences::Tone;
+    use coaching::engine::tone::suits;
+    for learning in [false, true] {
+        let w = World {
+            learning,
+            ..world()
+        };
+        for ty in MessageType::ALL {
+            for tone in Tone::ALL
+                .into_iter()
+                .filter(|t| suits(ty, *t) && *t != Tone::Urgent)
+            {
+                let mut p = prefs("UTC");
+                p.preferred_tone = Some(tone);
+                for other in MessageType::ALL {
+                    p.type_weights
+                        .insert(other, if other == ty { 1.0 } else { 0.0 });
+                }
+                let planned: Vec<Tone> = scenarios()
+                    .into_iter()
+                    .flat_map(|(now, days, hour, minutes, tz)| {
+                        let s = summary(now, tz.parse().expect("tz"), &days, hour, minutes);
+                        run(&w, "tone", &p, &s, &[], now, 1).messages
+                    })
+                    .filter(|m| m.message_type == ty)
+                    .map(|m| m.tone)
+                    .collect();
+                assert!(!planned.is_empty(), "{ty:?} never planned");
+                assert!(
+                    planned.iter().all(|t| *t == tone),
+                    "{ty:?} preferring {tone:?} (learning: {learning}) got {planned:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn motivations_are_left_out_of_a_fallback_language() {
+    let w = world();
+    let now = utc(2026, 3, 10, 9, 0);
+    let s = summary(now, chrono_tz::UTC, &(0..=45).collect::<Vec<_>>(), 8, 20);
+    let mut p = prefs("UTC");
+    p.custom_motivations = vec!["Pour mes enfants".into()];
+    for lang in ["fr", "es"] {
+        p.language = lang.into();
+        let bodies: Vec<String> = (0..60)
+            .flat_map(|seed| run(&w, &format!("mot{seed}"), &p, &s, &[], now, seed).messages)
+            .map(|m| format!("{} {}", m.title, m.body))
+            .collect();
+        let quoted = bodies.iter().any(|b| b.contains("Pour mes enfants"));
+        assert_eq!(quoted, lang == "es", "{lang}: {bodies:?}");
+    }
+}
+
+#[test]
+fn a_trigger_that_loses_to_the_days_cap_says_so() {
+    let w = World {
+        learning: false,
+        ..world()
+    };
+    let now = utc(2026, 3, 10, 9, 0);
+    // A 7-day milestone reached today, with the day's one message already planned.
+    let s = summary(now, chrono_tz::UTC, &(0..=6).collect::<Vec<_>>(), 8, 20);
+    let mut p = prefs("UTC");
+    p.message_frequency = MessageFrequency::Minimal;
+    // The day's one message was sent at 00:30, tomorrow's is planned for 02:00: no other
+    // message is near enough to break the spacing, both days are full.
+    let entry = |id: &str, status, send_at| HistoryEntry {
+        message_id: id.into(),
+        occurrence: format!("manual:{id}"),
+        message_type: MessageType::GeneralWisdom,
+        template_id: "wisdom-identity".into(),
+        variant_id: "a".into(),
+        tone: coaching::domain::preferences::Tone::Wise,
+        send_at,
+        status,
+        read_at: None,
+        acted_at: None,
+        rewarded: false,
+    };
+    let history = [
+        entry("x", MessageStatus::Sent, utc(2026, 3, 10, 0, 30)),
+        entry("y", MessageStatus::Scheduled, utc(2026, 3, 11, 2, 0)),
+    ];
+    let plan = run(&w, "cap", &p, &s, &history, now, 1);
+    let milestone = plan
+        .skipped
+        .iter()
+        .find(|k| k.message_type == MessageType::MilestoneCelebration)
+        .expect("the milestone was skipped");
+    assert_eq!(milestone.reason, SkipReason::DailyCap, "{plan:?}");
+}
+
+#[test]
+fn planning_counts_days_in_the_zone_the_user_has_now() {
+    // Ten evenings at 19:15 in New York, then the user's zone becomes Tokyo (no activity
+    // since): the streak is planned for as it is in Tokyo, alive and as long.
+    let w = world();
+    let ny: Tz = "America/New_York".parse().expect("tz");
+    let now = utc(2026, 11, 12, 1, 0); // 10:00 in Tokyo on the 12th, 20:00 in New York.
+    let s = summary(now, ny, &(1..=10).collect::<Vec<_>>(), 19, 20);
+    let mut p = prefs("Asia/Tokyo");
+    p.type_weights = MessageType::ALL.iter().map(|t| (*t, 1.0)).collect();
+    let plan = run(&w, "flyer", &p, &s, &[], now, 1);
+    let figures: Vec<f64> = plan
+        .messages
+        .iter()
+        .filter_map(|m| m.reason.figures.get("current_streak").copied())
+        .collect();
+    assert!(!figures.is_empty(), "{plan:?}");
+    assert!(figures.iter().all(|f| *f == 10.0), "{figures:?}");
+}

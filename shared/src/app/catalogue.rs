@@ -1,4 +1,5 @@
-//! The template catalogue admins manage: seeding the built-in templates.
+//! The template catalogue admins manage: which one generation uses, and seeding the built-in
+//! templates.
 //!
 //! Idempotence: seeding stores only the templates not stored yet (a conditional put each), so
 //! it can run any number of times and never overwrites an admin's edit.
@@ -6,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::aws::dynamo::{Seeded, StoreError, TemplateStore};
+use crate::aws::dynamo::{Seeded, StoreError, StoredTemplate, TemplateStore};
 use crate::engine::catalogue::default_templates;
 
 /// What seeding did.
@@ -16,6 +17,31 @@ pub struct Seeding {
     pub created: Vec<String>,
     /// Templates that were stored already (left as they are).
     pub already_there: usize,
+}
+
+/// The catalogue generation plans with, and where it comes from.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum InUse {
+    /// The templates table's (admins' edits included; disabled ones are listed, never chosen).
+    Stored { templates: Vec<StoredTemplate> },
+    /// The built-in catalogue: the table is empty (`admin-seed-templates` has not run).
+    BuiltIn {
+        templates: Vec<crate::engine::templates::Template>,
+    },
+}
+
+/// The catalogue in use: the stored one, or the built-in one while none is stored (as
+/// `app::generation::planner::stored_catalogue` decides).
+pub async fn in_use(templates: &TemplateStore) -> Result<InUse, StoreError> {
+    let stored = templates.list().await?;
+    Ok(if stored.is_empty() {
+        InUse::BuiltIn {
+            templates: default_templates(),
+        }
+    } else {
+        InUse::Stored { templates: stored }
+    })
 }
 
 /// Stores every built-in template not stored yet.

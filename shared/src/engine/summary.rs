@@ -451,6 +451,73 @@ mod tests {
         assert_eq!(s.longest_streak, 3);
     }
 
+    /// A user logging at 19:00 in New York flies to Tokyo (14 hours ahead) and sets the zone:
+    /// the remembered days are counted again in Tokyo, where each of those evenings was the
+    /// next morning, so the streak is as long and as current, and the usual hour moves.
+    #[test]
+    fn a_zone_change_recounts_the_remembered_days() {
+        let ny: Tz = "America/New_York".parse().expect("tz");
+        let tokyo: Tz = "Asia/Tokyo".parse().expect("tz");
+        let mut s = BehaviourSummary::default();
+        for day in 1..=10 {
+            let local = ny
+                .with_ymd_and_hms(2026, 11, day, 19, 0, 0)
+                .single()
+                .expect("exists");
+            s.apply(&ev(&format!("ny{day}"), local.with_timezone(&Utc)), ny);
+        }
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).expect("date");
+        assert_eq!(s.current_streak(d(10)), 10);
+        let usual = |s: &BehaviourSummary| {
+            let p = s.hour_of_day_profile();
+            (0..24).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(0)
+        };
+        assert_eq!(usual(&s), 19);
+        // The next activity, logged in Tokyo on the 12th at 09:00 local.
+        let next = tokyo
+            .with_ymd_and_hms(2026, 11, 12, 9, 0, 0)
+            .single()
+            .expect("exists");
+        assert_eq!(
+            s.apply(&ev("tokyo", next.with_timezone(&Utc)), tokyo),
+            Applied::Counted
+        );
+        assert_eq!(s.timezone, "Asia/Tokyo");
+        // 19:00 New York on the 1st…10th is 09:00 Tokyo on the 2nd…11th.
+        assert_eq!(
+            s.days.keys().copied().collect::<Vec<_>>(),
+            (2..=12).map(d).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            s.current_streak(d(12)),
+            11,
+            "the streak survived the flight"
+        );
+        assert_eq!(s.days.values().map(|t| t.count).sum::<u32>(), 11);
+        assert_eq!(s.days[&d(2)].first_minute, Some(9 * 60));
+        assert_eq!(usual(&s), 9);
+        // Back to New York: the same days again.
+        s.rezone(ny);
+        assert_eq!(s.days.first_key_value().map(|(k, _)| *k), Some(d(1)));
+        assert_eq!(s.current_streak(d(11)), 11);
+    }
+
+    #[test]
+    fn a_zone_change_leaves_days_it_cannot_recount() {
+        let tz: Tz = "Asia/Tokyo".parse().expect("tz");
+        let mut s = BehaviourSummary::default();
+        s.apply(&ev("a", utc(2026, 11, 1, 12, 0)), chrono_tz::UTC);
+        s.apply(&ev("b", utc(2026, 11, 2, 12, 0)), chrono_tz::UTC);
+        // Counted before the activity times were kept: that day stays where it was.
+        s.recent_activity
+            .retain(|(t, _)| *t != utc(2026, 11, 1, 12, 0).timestamp());
+        s.rezone(tz);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).expect("date");
+        assert_eq!(s.days.keys().copied().collect::<Vec<_>>(), [d(1), d(2)]);
+        assert_eq!(s.days[&d(1)].first_minute, Some(12 * 60), "untouched");
+        assert_eq!(s.days[&d(2)].first_minute, Some(21 * 60), "recounted");
+    }
+
     #[test]
     fn streak_across_spring_forward_and_fall_back() {
         let tz: Tz = "Europe/Madrid".parse().expect("tz");

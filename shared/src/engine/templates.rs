@@ -19,6 +19,9 @@ pub const TEMPLATE_COOLDOWN_DAYS: i64 = 7;
 pub const MAX_TITLE_CHARS: usize = 80;
 /// Longest body, in characters.
 pub const MAX_BODY_CHARS: usize = 300;
+/// Largest template document, in bytes of JSON: stored as one DynamoDB item (at most 400 KB
+/// with its keys and attributes), and read whole by every generation run.
+pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
 /// Share of choices that explore a variant at random instead of the best-performing one.
 pub const EXPLORATION_RATE: f64 = 0.1;
 
@@ -173,6 +176,16 @@ impl Template {
                 }
             }
         }
+        let bytes = serde_json::to_vec(self).map_or(usize::MAX, |b| b.len());
+        if bytes > MAX_TEMPLATE_BYTES {
+            errors.push(FieldError::new(
+                "variants",
+                format!(
+                    "the template is {bytes} bytes of JSON; at most {MAX_TEMPLATE_BYTES} \
+                     (fewer variants or languages)"
+                ),
+            ));
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -229,7 +242,10 @@ fn check_placeholders(text: &str) -> Result<(), String> {
         let inner = &after[..close];
         let name = inner.split('|').next().unwrap_or_default();
         if !PLACEHOLDERS.contains(&name) {
-            return Err(format!("unknown placeholder {{{name}}}"));
+            return Err(format!(
+                "unknown placeholder {{{name}}}; the allowed ones are {}",
+                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ));
         }
         rest = &after[close + 1..];
     }

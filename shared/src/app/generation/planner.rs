@@ -50,11 +50,11 @@ impl Default for Generator {
 pub async fn stored_catalogue(
     templates: &crate::aws::dynamo::TemplateStore,
 ) -> Result<Catalogue, crate::aws::dynamo::StoreError> {
-    let stored = templates.list().await?;
-    Ok(if stored.is_empty() {
-        Catalogue::new(default_templates())
-    } else {
-        Catalogue::new(stored.into_iter().map(|s| s.template).collect())
+    Ok(match crate::app::catalogue::in_use(templates).await? {
+        crate::app::catalogue::InUse::BuiltIn { templates } => Catalogue::new(templates),
+        crate::app::catalogue::InUse::Stored { templates } => {
+            Catalogue::new(templates.into_iter().map(|s| s.template).collect())
+        }
     })
 }
 
