@@ -822,3 +822,25 @@ fn planning_counts_days_in_the_zone_the_user_has_now() {
     assert!(!figures.is_empty(), "{plan:?}");
     assert!(figures.iter().all(|f| *f == 10.0), "{figures:?}");
 }
+
+#[test]
+fn wording_may_name_the_day_only_of_messages_that_end_with_it() {
+    // `catalogue::same_day` types may say "today": each expires by the end of the local day it
+    // is sent on, so no deferral carries it into another day.
+    use coaching::engine::catalogue::same_day;
+    let w = world();
+    let mut seen = 0;
+    for (now, days, hour, minutes, tz) in scenarios() {
+        let zone: Tz = tz.parse().expect("tz");
+        let s = summary(now, zone, &days, hour, minutes);
+        for m in run(&w, "days", &prefs(tz), &s, &[], now, 1).messages {
+            if same_day(m.message_type) {
+                seen += 1;
+                let send_day = m.send_at.with_timezone(&zone).date_naive();
+                let last = m.expires_at - Duration::seconds(1);
+                assert_eq!(last.with_timezone(&zone).date_naive(), send_day, "{m:?}");
+            }
+        }
+    }
+    assert!(seen >= 5, "{seen} same-day messages");
+}
