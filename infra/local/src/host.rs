@@ -36,6 +36,10 @@ pub struct HostOptions {
     pub log_dir: Option<PathBuf>,
     /// The SDK environment that points functions at the local stack.
     pub sdk_env: Vec<(String, String)>,
+    /// The IAM proxy ([`crate::iam_proxy`]): when set, each function signs with its own key
+    /// ([`crate::iam_proxy::access_key`]) and reaches every service through it, so its policy
+    /// is enforced.
+    pub iam_url: Option<String>,
     pub jwt_secret: Vec<u8>,
 }
 
@@ -96,6 +100,15 @@ impl Host {
                 }
             }
             let mut env = opts.sdk_env.clone();
+            if let Some(url) = &opts.iam_url {
+                for (k, v) in &mut env {
+                    if k == "AWS_ACCESS_KEY_ID" {
+                        *v = crate::iam_proxy::access_key(&f.name);
+                    } else if k.starts_with("AWS_ENDPOINT_URL_") {
+                        v.clone_from(url);
+                    }
+                }
+            }
             for (k, v) in &f.environment {
                 let value = bindings.resolve_string(v)?;
                 environment.insert(k.clone(), value.clone());

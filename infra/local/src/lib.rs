@@ -8,12 +8,15 @@
 //! - [`runtime`]: the Lambda Runtime API each function process talks to.
 //! - [`apigw`]: API Gateway HTTP API payload 2.0 events and responses.
 //! - [`jwt`]: HS256 tokens, the local stand-in for the identity provider.
+//! - [`iam`], [`iam_proxy`]: each function's policy, enforced on its calls to the stack.
 //! - [`procs`]: child process handling.
 
 pub mod apigw;
 pub mod cron;
 pub mod feeders;
 pub mod host;
+pub mod iam;
+pub mod iam_proxy;
 pub mod jwt;
 pub mod procs;
 pub mod runtime;

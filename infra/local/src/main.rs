@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use coach_local::host::{Host, HostOptions};
+use coach_local::iam_proxy::Iam;
 use coach_local::stack::{Stack, StackOptions};
 use coach_local::template::Template;
 use coach_local::{jwt, procs, DEFAULT_JWT_SECRET};
@@ -96,12 +97,12 @@ fn load_template() -> Result<Template, String> {
     Template::load(&root().join("template.yaml")).map_err(|e| e.to_string())
 }
 
-/// Starts the stack and a host serving on `listener`.
+/// Starts the stack, its IAM proxy and a host (not yet serving).
 async fn start(
     data_dir: Option<PathBuf>,
     log_dir: PathBuf,
     function_logs: Option<PathBuf>,
-) -> Result<(Stack, Arc<Host>), String> {
+) -> Result<(Stack, Arc<Host>, Arc<Iam>, String), String> {
     let template = load_template()?;
     let root = root();
     let stack = Stack::start(
@@ -114,6 +115,26 @@ async fn start(
     )
     .await
     .map_err(|e| e.to_string())?;
+    let iam = Arc::new(
+        Iam::new(
+            &template,
+            &stack.bindings,
+            &stack.dynamodb_url,
+            &stack.moto_url,
+        )
+        .map_err(|e| e.to_string())?,
+    );
+    let iam_port = procs::free_port().map_err(|e| e.to_string())?;
+    let iam_listener = TcpListener::bind(("127.0.0.1", iam_port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let iam_url = format!("http://127.0.0.1:{iam_port}");
+    let proxy = iam.clone().router();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(iam_listener, proxy).await {
+            tracing::error!(error = %e, "the IAM proxy stopped");
+        }
+    });
     let host = Host::new(
         &template,
         &stack.bindings,
@@ -123,11 +144,12 @@ async fn start(
                 .unwrap_or_else(|| root.join("target/debug")),
             log_dir: function_logs,
             sdk_env: stack.sdk_env(),
+            iam_url: Some(iam_url.clone()),
             jwt_secret: jwt_secret(),
         },
     )
     .map_err(|e| e.to_string())?;
-    Ok((stack, Arc::new(host)))
+    Ok((stack, Arc::new(host), iam, iam_url))
 }
 
 /// Starts feeding the queues to their functions and, if `schedules` is set, firing the
@@ -185,13 +207,13 @@ async fn run() -> Outcome {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         format!("cannot listen on 127.0.0.1:{port} ({e}); set COACH_LOCAL_PORT to another port")
     })?;
-    let (stack, host) = start(
+    // Refused calls are logged as they happen (`IAM: access denied`).
+    let (mut stack, host, _iam, _iam_url) = start(
         Some(root.join(".local/dynamodb-data")),
         root.join(".local/logs"),
         None,
     )
     .await?;
-    let (mut stack, host) = (stack, host);
     let version = seed_demo_user(&stack).await?;
     let restored = stack.restore_endpoints().await.map_err(|e| e.to_string())?;
     if restored > 0 {
@@ -305,7 +327,8 @@ async fn test(cmd: Vec<String>) -> Outcome {
     };
     let root = root();
     let log_dir = root.join("target/local-stack-logs");
-    let (mut stack, host) = start(None, log_dir.clone(), Some(log_dir.join("functions"))).await?;
+    let (mut stack, host, iam, iam_url) =
+        start(None, log_dir.clone(), Some(log_dir.join("functions"))).await?;
     let port = procs::free_port().map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
@@ -321,6 +344,7 @@ async fn test(cmd: Vec<String>) -> Outcome {
     env.insert("COACH_HOST_URL".into(), format!("http://127.0.0.1:{port}"));
     env.insert("COACH_MOTO_URL".into(), stack.moto_url.clone());
     env.insert("COACH_DYNAMODB_URL".into(), stack.dynamodb_url.clone());
+    env.insert("COACH_LOCAL_IAM_URL".into(), iam_url);
     env.insert(
         "COACH_LOCAL_JWT_SECRET".into(),
         String::from_utf8_lossy(&v.secret).into_owned(),
@@ -366,6 +390,22 @@ async fn test(cmd: Vec<String>) -> Outcome {
     server.abort();
     host.shutdown().await;
     stack.stop().await;
+    // A call a function's policy does not allow fails in AWS: it fails the run here too, even
+    // when the tests tolerated the error.
+    let denials = iam.denials();
+    let code = if denials.is_empty() {
+        code
+    } else {
+        eprintln!("coach-local: template.yaml's policies refused these calls:");
+        for d in &denials {
+            eprintln!("  {}: {} on {}", d.function, d.call.action, d.call.resource);
+        }
+        if code == 0 {
+            1
+        } else {
+            code
+        }
+    };
     if code != 0 {
         eprintln!(
             "coach-local: stack and function logs are in {}",

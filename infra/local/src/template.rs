@@ -76,6 +76,8 @@ pub struct FunctionDef {
     /// Attempts of an asynchronous invocation (`EventInvokeConfig.MaximumRetryAttempts` + 1;
     /// Lambda's default is 2 retries).
     pub async_attempts: u32,
+    /// The execution role's `Policies` (Globals' first), unresolved.
+    pub policies: Vec<Value>,
 }
 
 /// A `ScheduleV2` event of a function.
@@ -330,6 +332,14 @@ impl Template {
                 bus_rules,
                 on_failure,
                 async_attempts: u32::try_from(retries).unwrap_or(2) + 1,
+                policies: [global("Policies"), props.get("Policies")]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|p| match p {
+                        Value::Sequence(items) => items.clone(),
+                        one => vec![one.clone()],
+                    })
+                    .collect(),
             });
         }
         Ok(out)
