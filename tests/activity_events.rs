@@ -185,7 +185,7 @@ fn dead_letter_queue(name: &str) -> String {
         .filter_map(|p| p.split_once('='))
         .find(|(n, _)| n.trim() == name)
         .map(|(_, url)| url.trim().to_owned())
-        .expect("the activity dead-letter queue is listed")
+        .unwrap_or_else(|| panic!("the {name} dead-letter queue is listed"))
 }
 
 #[tokio::test]
@@ -220,4 +220,54 @@ async fn an_event_the_consumer_always_fails_on_lands_in_the_dead_letter_queue() 
         }
     }
     assert_eq!(total_activities(&user).await, 0, "never counted");
+}
+
+#[tokio::test]
+async fn a_scheduled_run_that_fails_every_attempt_lands_in_the_jobs_failure_queue() {
+    // Scheduler invokes asynchronously: the schedule fires into its tap queue, the host
+    // retries a failed run (EventInvokeConfig's attempts), then hands it to the OnFailure
+    // destination. A replay clock that is not a time fails job-fit-model every time.
+    let sqs = aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await);
+    let tap = sqs
+        .get_queue_url()
+        .queue_name(format!(
+            "{}-tap-job-fit-model-Schedule",
+            coach_local::template::STACK_NAME
+        ))
+        .send()
+        .await
+        .expect("the schedule has a tap queue")
+        .queue_url
+        .unwrap_or_default();
+    let marker = format!("not-a-time-{}", uuid::Uuid::new_v4().simple());
+    sqs.send_message()
+        .queue_url(&tap)
+        .message_body(json!({ "as_of": marker }).to_string())
+        .send()
+        .await
+        .expect("fired");
+    let url = dead_letter_queue("jobs");
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the failed run never reached the jobs' failure queue"
+        );
+        let got = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        if got
+            .messages()
+            .iter()
+            .any(|m| m.body().unwrap_or_default().contains(&marker))
+        {
+            break;
+        }
+    }
 }

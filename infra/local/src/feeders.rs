@@ -19,8 +19,9 @@ use crate::template::REGION;
 pub enum FeedKind {
     /// An `SQS` event: the function gets an SQS batch event.
     Sqs,
-    /// A bus rule's tap queue: the function gets the EventBridge event itself.
-    BusTap,
+    /// An asynchronous invocation's tap queue (a bus rule's or a schedule's): the function
+    /// gets the message body itself (the EventBridge event, or the schedule's input).
+    AsyncTap,
 }
 
 /// One queue feeding one function.
@@ -117,7 +118,7 @@ async fn feed_once(host: &Host, sqs: &Client, feed: &Feed) -> Result<usize, Stri
             }
         }
         FeedKind::Sqs => {}
-        FeedKind::BusTap => {
+        FeedKind::AsyncTap => {
             for m in &messages {
                 let body = m.body().unwrap_or_default().to_owned();
                 match host.invoke(&feed.function, body.into()).await {

@@ -53,6 +53,8 @@ pub struct Host {
     schedules: Vec<(String, Schedule)>,
     /// The queues feeding functions (SQS events and bus-rule taps).
     feeds: Vec<Feed>,
+    /// Tap queue URLs of asynchronous event sources, by `function/event`.
+    taps: BTreeMap<String, String>,
     jwt: Validation,
 }
 
@@ -87,15 +89,20 @@ impl Host {
                     kind: FeedKind::Sqs,
                 });
             }
-            for r in &f.bus_rules {
-                if let Some(url) = bindings.taps.get(&format!("{}/{}", f.name, r.event)) {
+            let events = f
+                .bus_rules
+                .iter()
+                .map(|r| &r.event)
+                .chain(f.schedules.iter().map(|s| &s.event));
+            for event in events {
+                if let Some(url) = bindings.taps.get(&format!("{}/{event}", f.name)) {
                     feeds.push(Feed {
                         function: f.name.clone(),
                         queue_url: url.clone(),
                         queue_arn: String::new(),
                         batch_size: 10,
                         concurrency: 2,
-                        kind: FeedKind::BusTap,
+                        kind: FeedKind::AsyncTap,
                     });
                 }
             }
@@ -159,6 +166,7 @@ impl Host {
             routes,
             schedules,
             feeds,
+            taps: bindings.taps.clone(),
             jwt,
         })
     }
@@ -194,6 +202,14 @@ impl Host {
     /// The queues that feed functions.
     pub fn feeds(&self) -> &[Feed] {
         &self.feeds
+    }
+
+    /// The tap queue of `function`'s asynchronous event source `event` (a bus rule or a
+    /// schedule), if it has one.
+    pub fn tap(&self, function: &str, event: &str) -> Option<&str> {
+        self.taps
+            .get(&format!("{function}/{event}"))
+            .map(String::as_str)
     }
 
     /// Invokes a function by name with a JSON payload.

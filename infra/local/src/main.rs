@@ -160,13 +160,10 @@ async fn start_background(
     schedules: bool,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, String> {
     let armed = coach_local::schedules::arm(host)?;
-    let mut tasks = coach_local::feeders::start(
-        host.clone(),
-        stack.sqs_client().await,
-        host.feeds().to_vec(),
-    );
+    let sqs = stack.sqs_client().await;
+    let mut tasks = coach_local::feeders::start(host.clone(), sqs.clone(), host.feeds().to_vec());
     if schedules {
-        tasks.push(coach_local::schedules::start(host.clone(), armed));
+        tasks.push(coach_local::schedules::start(host.clone(), sqs, armed));
     }
     Ok(tasks)
 }

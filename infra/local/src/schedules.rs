@@ -1,6 +1,9 @@
 //! Fires template.yaml's schedules, as EventBridge Scheduler would: each minute, every
 //! schedule whose expression matches the minute (in its zone) invokes its function with its
-//! input. The host also fires one on demand (`POST /_local/schedules/{function}`).
+//! input, asynchronously: through the schedule's tap queue, whose feeder retries a failed run
+//! and whose redrive hands it to the function's on-failure destination after its attempts
+//! (`stack::Stack::provision`). The host also fires one on demand
+//! (`POST /_local/schedules/{function}`), synchronously, answering the run's outcome.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +19,8 @@ use crate::runtime::Outcome;
 #[derive(Debug, Clone)]
 pub struct Armed {
     pub function: String,
+    /// The schedule's event name (its tap queue is the host's `tap(function, event)`).
+    pub event: String,
     pub expression: Expression,
     pub zone: Tz,
     pub input: String,
@@ -37,6 +42,7 @@ pub fn arm(host: &Host) -> Result<Vec<Armed>, String> {
             };
             Ok(Armed {
                 function: function.clone(),
+                event: s.event.clone(),
                 expression,
                 zone,
                 input: s.input.clone().unwrap_or_else(|| "{}".into()),
@@ -55,8 +61,13 @@ pub async fn fire(host: &Host, function: &str) -> Option<Outcome> {
     host.invoke(function, input.into()).await
 }
 
-/// Fires the armed schedules at each minute boundary until the task is aborted.
-pub fn start(host: Arc<Host>, armed: Vec<Armed>) -> tokio::task::JoinHandle<()> {
+/// Fires the armed schedules at each minute boundary until the task is aborted: into each
+/// schedule's tap queue (`sqs`), or straight to the function when it has none.
+pub fn start(
+    host: Arc<Host>,
+    sqs: aws_sdk_sqs::Client,
+    armed: Vec<Armed>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let started = Utc::now();
         loop {
@@ -67,18 +78,31 @@ pub fn start(host: Arc<Host>, armed: Vec<Armed>) -> tokio::task::JoinHandle<()> 
             let since = (minute - started).num_minutes().max(0) as u64;
             for a in &armed {
                 let local = minute.with_timezone(&a.zone).naive_local();
-                if a.expression.fires_at(local, since) {
-                    let host = host.clone();
-                    let (function, input) = (a.function.clone(), a.input.clone());
-                    tokio::spawn(async move {
-                        tracing::info!(%function, "schedule fired");
-                        if let Some(Outcome::FunctionError(e)) =
-                            host.invoke(&function, input.into()).await
-                        {
-                            tracing::warn!(%function, error = %String::from_utf8_lossy(&e), "scheduled run failed");
-                        }
-                    });
+                if !a.expression.fires_at(local, since) {
+                    continue;
                 }
+                tracing::info!(function = %a.function, "schedule fired");
+                if let Some(tap) = host.tap(&a.function, &a.event) {
+                    let sent = sqs
+                        .send_message()
+                        .queue_url(tap)
+                        .message_body(&a.input)
+                        .send()
+                        .await;
+                    if let Err(e) = sent {
+                        tracing::warn!(function = %a.function, error = %e, "schedule not handed over");
+                    }
+                    continue;
+                }
+                let host = host.clone();
+                let (function, input) = (a.function.clone(), a.input.clone());
+                tokio::spawn(async move {
+                    if let Some(Outcome::FunctionError(e)) =
+                        host.invoke(&function, input.into()).await
+                    {
+                        tracing::warn!(%function, error = %String::from_utf8_lossy(&e), "scheduled run failed");
+                    }
+                });
             }
         }
     })

@@ -340,6 +340,7 @@ impl Stack {
                 .ok_or_else(|| provision_error(&param, "no ARN returned"))?;
             b.parameters.insert(param, arn);
         }
+        template.check_parameters(&b.parameters)?;
 
         for (id, props) in template.resources_of("AWS::Events::EventBus") {
             let name = match props.get("Name") {
@@ -540,6 +541,32 @@ impl Stack {
                     .await
                     .map_err(|e| provision_error(&name, e))?;
                 b.taps.insert(format!("{}/{}", f.name, rule.event), url);
+            }
+            // Scheduler invokes asynchronously too: each schedule fires into a tap queue with
+            // the same redrive, so a run that fails every attempt lands where Lambda's
+            // on-failure destination would send it.
+            for schedule in &f.schedules {
+                let name = format!(
+                    "{}-tap-{}-{}",
+                    crate::template::STACK_NAME,
+                    f.name,
+                    schedule.event
+                );
+                let mut create = sqs.create_queue().queue_name(&name).attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+                    TAP_VISIBILITY_SECS,
+                );
+                if let Some(r) = &redrive {
+                    create =
+                        create.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r);
+                }
+                let url = create
+                    .send()
+                    .await
+                    .map_err(|e| provision_error(&name, e))?
+                    .queue_url
+                    .ok_or_else(|| provision_error(&name, "no queue URL returned"))?;
+                b.taps.insert(format!("{}/{}", f.name, schedule.event), url);
             }
         }
         Ok(b)

@@ -183,6 +183,38 @@ impl Template {
         out
     }
 
+    /// Checks parameter values as CloudFormation does before creating anything: each
+    /// parameter has a value (given or its default), inside `AllowedValues` and fully matching
+    /// `AllowedPattern` when the template sets them.
+    pub fn check_parameters(&self, values: &BTreeMap<String, String>) -> Result<(), TemplateError> {
+        let Some(map) = self.root.get("Parameters").and_then(Value::as_mapping) else {
+            return Ok(());
+        };
+        for (k, spec) in map {
+            let name = k.as_str().unwrap_or_default();
+            let value = values
+                .get(name)
+                .ok_or_else(|| invalid(format!("parameter {name} has no value")))?;
+            if let Some(allowed) = spec.get("AllowedValues").and_then(Value::as_sequence) {
+                if !allowed.iter().any(|a| a.as_str() == Some(value)) {
+                    return Err(invalid(format!(
+                        "parameter {name}={value:?} is not an allowed value"
+                    )));
+                }
+            }
+            if let Some(pattern) = spec.get("AllowedPattern").and_then(Value::as_str) {
+                let re = regex::Regex::new(&format!("^(?:{pattern})$"))
+                    .map_err(|e| invalid(format!("parameter {name}: AllowedPattern: {e}")))?;
+                if !re.is_match(value) {
+                    return Err(invalid(format!(
+                        "parameter {name}={value:?} does not match its AllowedPattern {pattern}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The platform applications the local stack creates, as (parameter, name, platform).
     pub fn local_platform_applications(&self) -> Vec<(String, String, String)> {
         let apps = self
@@ -568,6 +600,29 @@ impl Bindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_checked_as_cloudformation_does() {
+        let t = Template::parse(
+            "Parameters:\n  Arn: {Type: String, AllowedPattern: \"arn:[a-z]+\"}\n  Level: {Type: String, Default: INFO, AllowedValues: [INFO, WARN]}\nResources: {}\n",
+        )
+        .expect("parses");
+        let with = |arn: Option<&str>, level: &str| {
+            let mut v = BTreeMap::from([("Level".to_owned(), level.to_owned())]);
+            if let Some(a) = arn {
+                v.insert("Arn".into(), a.into());
+            }
+            t.check_parameters(&v)
+        };
+        assert!(with(Some("arn:sns"), "INFO").is_ok());
+        assert!(
+            with(Some("xarn:sns"), "INFO").is_err(),
+            "the whole value must match"
+        );
+        assert!(with(Some(""), "INFO").is_err());
+        assert!(with(None, "INFO").is_err(), "no default, no value");
+        assert!(with(Some("arn:sns"), "DEBUG").is_err());
+    }
 
     const T: &str = r#"
 Parameters:

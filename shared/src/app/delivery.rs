@@ -241,7 +241,7 @@ impl Deliverer<'_> {
                     delivery.sns_message_ids.push(id);
                 }
                 Err(PublishError::Gone(e)) => {
-                    tracing::info!(user = %key.user.as_str(), device = %device.device_id, error = %e, "endpoint gone; device disabled");
+                    tracing::info!(user = %key.user.log_hash(), device = %device.device_id, error = %e, "endpoint gone; device disabled");
                     if self
                         .profiles
                         .disable_device(
@@ -256,7 +256,7 @@ impl Deliverer<'_> {
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(user = %key.user.as_str(), device = %device.device_id, error = %e, "push failed");
+                    tracing::warn!(user = %key.user.log_hash(), device = %device.device_id, error = %e, "push failed");
                     temporary = true;
                 }
             }
