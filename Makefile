@@ -48,6 +48,9 @@ run: deps build
 test: deps
 	cargo build --workspace --all-targets
 	$(VENV)/bin/cfn-lint template.yaml
+	mkdir -p target
+	$(VENV)/bin/python infra/sam_translate.py template.yaml target/template.translated.json
+	$(VENV)/bin/cfn-lint target/template.translated.json
 	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --no-fail-fast
 	RUST_BACKTRACE=0 $(LOCAL) test -- cargo test --workspace --test sim_parity -- --ignored
 	$(LOCAL) test -- infra/schemathesis.sh
