@@ -74,3 +74,16 @@ fn an_event_of_the_wrong_shape_is_a_function_error_not_a_crash() {
     assert!(ok, "{text}");
     assert_eq!(body["statusCode"], 200);
 }
+
+#[test]
+fn a_function_answers_to_its_name_in_aws_too() {
+    // template.yaml names every function `${AWS::StackName}-<name>`; the README's admin
+    // commands use that name.
+    let name = format!("{}-admin-system-health", coach_local::template::STACK_NAME);
+    let payload = tempfile("health.json");
+    std::fs::write(&payload, "{}").expect("write payload");
+    let (ok, text, body) = invoke(&name, &payload);
+    assert!(ok, "{text}");
+    assert!(body["due_now"].is_u64(), "{body}");
+    let _ = std::fs::remove_file(&payload);
+}

@@ -218,3 +218,25 @@ fn the_event_schemas_document_every_field() {
 fn fixture_detail() -> Value {
     coach_tests::fixture("events-activity-logged")["detail"].clone()
 }
+
+#[test]
+fn no_allowed_log_level_filters_out_the_metric_lines() {
+    // Lambda drops JSON lines below the function's level: the EMF lines carry EMF_LEVEL, so
+    // the LogLevel parameter must allow nothing above it.
+    let order = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+    let rank = |l: &str| order.iter().position(|x| *x == l).unwrap_or(usize::MAX);
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let allowed = doc["Parameters"]["LogLevel"]["AllowedValues"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!allowed.is_empty(), "LogLevel has AllowedValues");
+    for level in allowed {
+        let level = level.as_str().unwrap_or_default();
+        assert!(
+            rank(level) <= rank(coaching::views::metrics::EMF_LEVEL),
+            "LogLevel {level} would filter out the EMF lines"
+        );
+    }
+}

@@ -55,6 +55,8 @@ pub struct Host {
     feeds: Vec<Feed>,
     /// Tap queue URLs of asynchronous event sources, by `function/event`.
     taps: BTreeMap<String, String>,
+    /// A function's name in AWS (`FunctionName`) → its name here.
+    aliases: BTreeMap<String, String>,
     jwt: Validation,
 }
 
@@ -66,6 +68,7 @@ impl Host {
         opts: &HostOptions,
     ) -> Result<Self, TemplateError> {
         let mut pools = BTreeMap::new();
+        let mut aliases = BTreeMap::new();
         let mut routes = Vec::new();
         let mut environment = BTreeMap::new();
         let mut schedules = Vec::new();
@@ -127,6 +130,14 @@ impl Host {
                     bindings.resolve_string(level)?,
                 ));
             }
+            // As Lambda sets it from LoggingConfig: the runtime then writes JSON lines, so the
+            // function logs here as it does in AWS.
+            if let Some(format) = &f.log_format {
+                env.push((
+                    "AWS_LAMBDA_LOG_FORMAT".into(),
+                    bindings.resolve_string(format)?,
+                ));
+            }
             for r in &f.routes {
                 routes.push((r.clone(), f.name.clone()));
             }
@@ -141,7 +152,16 @@ impl Host {
                 timeout: f.timeout,
                 memory_mb: f.memory_mb,
             };
-            pools.insert(f.name, Arc::new(Pool::new(spec, MAX_CONCURRENCY)));
+            let pool = Arc::new(Pool::new(spec, MAX_CONCURRENCY));
+            // Answers to its name in AWS too (`FunctionName`, from the stack's name), so the
+            // README's commands work here as printed.
+            if let Some(n) = &f.function_name {
+                let physical = bindings.resolve_string(n)?;
+                if physical != f.name {
+                    aliases.insert(physical, f.name.clone());
+                }
+            }
+            pools.insert(f.name, pool);
         }
         let jwt = match template.jwt_authorizer() {
             Some(a) => Validation {
@@ -167,6 +187,7 @@ impl Host {
             schedules,
             feeds,
             taps: bindings.taps.clone(),
+            aliases,
             jwt,
         })
     }
@@ -212,9 +233,15 @@ impl Host {
             .map(String::as_str)
     }
 
-    /// Invokes a function by name with a JSON payload.
+    /// The pool of a function, by its name here or in AWS.
+    fn pool(&self, name: &str) -> Option<&Arc<Pool>> {
+        let name = self.aliases.get(name).map_or(name, String::as_str);
+        self.pools.get(name)
+    }
+
+    /// Invokes a function by name (here or in AWS) with a JSON payload.
     pub async fn invoke(&self, name: &str, payload: Bytes) -> Option<Outcome> {
-        let pool = self.pools.get(name)?.clone();
+        let pool = self.pool(name)?.clone();
         Some(pool.invoke(payload).await)
     }
 
@@ -290,7 +317,7 @@ async fn lambda_invoke(
     body: Body,
 ) -> Response {
     let name = function_name(&raw).to_owned();
-    let Some(pool) = host.pools.get(&name).cloned() else {
+    let Some(pool) = host.pool(&name).cloned() else {
         return lambda_error(
             StatusCode::NOT_FOUND,
             "ResourceNotFoundException",

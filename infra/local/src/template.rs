@@ -78,6 +78,8 @@ pub struct FunctionDef {
     pub async_attempts: u32,
     /// The execution role's `Policies` (Globals' first), unresolved.
     pub policies: Vec<Value>,
+    /// `FunctionName` (the name in AWS, from the stack's name), unresolved.
+    pub function_name: Option<Value>,
 }
 
 /// A `ScheduleV2` event of a function.
@@ -364,6 +366,7 @@ impl Template {
                 bus_rules,
                 on_failure,
                 async_attempts: u32::try_from(retries).unwrap_or(2) + 1,
+                function_name: props.get("FunctionName").cloned(),
                 policies: [global("Policies"), props.get("Policies")]
                     .into_iter()
                     .flatten()

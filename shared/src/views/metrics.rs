@@ -1,11 +1,18 @@
 //! Business metrics as CloudWatch Embedded Metric Format: one JSON log line per report, which
 //! CloudWatch turns into metrics in namespace [`NAMESPACE`] with dimension `Function`.
+//!
+//! Lambda's log-level filter (JSON log format) reads a line's `level`: the EMF line carries
+//! [`EMF_LEVEL`], and template.yaml's `LogLevel` parameter allows nothing above it, so the
+//! metrics the alarms read are never filtered out.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 /// The metrics namespace (alarms in template.yaml refer to it).
 pub const NAMESPACE: &str = "TugCoach";
+
+/// The log level EMF lines carry (the highest `LogLevel` template.yaml allows).
+pub const EMF_LEVEL: &str = "INFO";
 
 /// The EMF line for `metrics` (name, value, unit) of `function` at `at`.
 pub fn emf_line(function: &str, metrics: &[(&str, f64, &str)], at: DateTime<Utc>) -> String {
@@ -21,6 +28,7 @@ pub fn emf_line(function: &str, metrics: &[(&str, f64, &str)], at: DateTime<Utc>
             }],
         }),
     );
+    root.insert("level".into(), Value::String(EMF_LEVEL.to_owned()));
     root.insert("Function".into(), Value::String(function.to_owned()));
     for (name, value, _) in metrics {
         root.insert((*name).to_owned(), json!(value));
@@ -55,5 +63,6 @@ mod tests {
         assert_eq!(v["Sent"], 3.0);
         assert_eq!(v["DeliverySuccessRate"], 0.75);
         assert_eq!(v["Function"], "job-deliver");
+        assert_eq!(v["level"], EMF_LEVEL, "survives the log-level filter");
     }
 }
