@@ -7,7 +7,7 @@ PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
-.PHONY: help tools deps build run test lint fmt token bench lambda simulate clean
+.PHONY: help tools deps build run test lint fmt token bench lambda deploy simulate clean
 
 POPULATION ?= ../shared/population-example.json
 SIM_OUT    ?= target/simulation
@@ -18,6 +18,7 @@ help:
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
 	@echo "make bench  print the engine's users planned per second on one core, API latency vs raw DynamoDB, simulated user-days per second"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
+	@echo "make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]  make lambda, then sam deploy with samconfig.toml"
 	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
 
 # Clear messages for the runtimes the local stack needs.
@@ -87,6 +88,14 @@ token: build
 lambda: $(PY_STAMP)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --bins
+
+# The real sequence: the arm64 bootstraps, then SAM packages and deploys template.yaml with
+# samconfig.toml (stack name there, or STACK=…). Needs the SAM CLI and AWS credentials.
+deploy: lambda
+	@command -v sam >/dev/null || { echo "The AWS SAM CLI is missing: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"; exit 1; }
+	@test -n "$(APNS_ARN)" -a -n "$(FCM_ARN)" || { echo "usage: make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]"; exit 1; }
+	sam deploy --config-file samconfig.toml $(if $(STACK),--stack-name $(STACK)) \
+	  --parameter-overrides ApnsPlatformApplicationArn=$(APNS_ARN) FcmPlatformApplicationArn=$(FCM_ARN) AlertEmail=$(ALERT_EMAIL)
 
 clean:
 	rm -rf target .local infra/node_modules

@@ -15,6 +15,6 @@ pub async fn handle(c: &Cleanup, _event: LambdaEvent<Value>) -> Result<Cleaned, 
     let done = clean(&c.client, &c.messages_table, Policy::new(None, Utc::now()))
         .await
         .map_err(failure)?;
-    tracing::info!(?done, "cleanup");
+    tracing::info!(scanned = done.scanned, deleted = done.deleted, "cleanup");
     Ok(done)
 }

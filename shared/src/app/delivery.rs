@@ -136,7 +136,18 @@ impl Deliverer<'_> {
             ));
         }
         crate::views::metrics::emit(function, &figures);
-        tracing::info!(?run, "delivery run");
+        tracing::info!(
+            due = run.due,
+            sent = run.sent,
+            failed = run.failed,
+            deferred = run.deferred,
+            retrying = run.retrying,
+            dropped = run.dropped,
+            skipped = run.skipped,
+            devices_disabled = run.devices_disabled,
+            more = run.more,
+            "delivery run"
+        );
         Ok(run)
     }
 

@@ -229,9 +229,22 @@ pub async fn check_and_report(
     }
     crate::views::metrics::emit(function, &figures);
     if r.problems.is_empty() {
-        tracing::info!(?r, "healthy");
+        tracing::info!(
+            due_now = r.due_now,
+            overdue = r.overdue,
+            stuck = r.stuck,
+            dead_letters = r.dead_letters.values().sum::<u64>(),
+            "healthy"
+        );
     } else {
-        tracing::warn!(problems = ?r.problems, "degraded");
+        tracing::warn!(
+            problems = %r.problems.join("; "),
+            due_now = r.due_now,
+            overdue = r.overdue,
+            stuck = r.stuck,
+            dead_letters = r.dead_letters.values().sum::<u64>(),
+            "degraded"
+        );
     }
     Ok(r)
 }

@@ -86,7 +86,7 @@ pub async fn fit(stores: &Stores, at: DateTime<Utc>) -> Result<Fitted, StoreErro
         let results = experiment_results(messages, &e, at).await?;
         if let Some(stopped) = e.check(&results, at) {
             if templates.stop_experiment(&stopped).await? {
-                tracing::info!(experiment = %e.id, winner = ?stopped.winner, "experiment decided");
+                tracing::info!(experiment = %e.id, winner = stopped.winner.as_deref().unwrap_or("none"), "experiment decided");
                 experiments_stopped.push((e.id.clone(), stopped.winner.clone()));
             }
         }
