@@ -66,6 +66,7 @@ fmt:
 
 bench: deps
 	cargo bench -p coaching --bench plan
+	infra/bench/instructions.sh $$(ls -t target/release/deps/plan-* | grep -v '\.d$$' | head -n1)
 	cargo build --workspace --bins
 	cargo build --release -p functions --bins
 	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency

@@ -1,6 +1,10 @@
 //! Users planned per second on one core: realistic summaries (up to 120 days of activity, two
 //! values), a recent history, the full default catalogue with variant statistics and a running
 //! experiment. Prints its figures; run with `cargo bench -p coaching --bench plan`.
+//!
+//! `plan --plans N` only plans N users (no timing, no output): `infra/bench/instructions.sh`
+//! runs it under callgrind for two N and divides the difference, so the instructions per plan
+//! leave out the set-up and do not move with a loaded machine.
 
 // Test code: a failed expectation is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -132,28 +136,45 @@ fn main() {
     let mut rng = Rng::new(42);
     let users: Vec<User> = (0..256).map(|i| user(i, now, &mut rng)).collect();
 
+    let plan_one = |r: usize, k: usize| {
+        let u = &users[k];
+        plan(black_box(&PlanInput {
+            user_id: &u.id,
+            display_name: Some("Ana"),
+            premium: k % 7 == 0,
+            preferences: &u.prefs,
+            summary: &u.summary,
+            history: &u.history,
+            catalogue: &catalogue,
+            stats: &stats,
+            experiments: &experiments,
+            population: &population,
+            priors: &priors,
+            learning: true,
+            now: now + Duration::minutes((r * 37 % 600) as i64),
+            seed: r as u64,
+        }))
+    };
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--plans")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let mut messages = 0;
+        for i in 0..n {
+            messages += plan_one(i / users.len(), i % users.len()).messages.len();
+        }
+        black_box(messages);
+        return;
+    }
     let run = |rounds: usize| {
         let mut messages = 0usize;
         let start = Instant::now();
         for r in 0..rounds {
-            for (k, u) in users.iter().enumerate() {
-                let p = plan(black_box(&PlanInput {
-                    user_id: &u.id,
-                    display_name: Some("Ana"),
-                    premium: k % 7 == 0,
-                    preferences: &u.prefs,
-                    summary: &u.summary,
-                    history: &u.history,
-                    catalogue: &catalogue,
-                    stats: &stats,
-                    experiments: &experiments,
-                    population: &population,
-                    priors: &priors,
-                    learning: true,
-                    now: now + Duration::minutes((r * 37 % 600) as i64),
-                    seed: r as u64,
-                }));
-                messages += p.messages.len();
+            for k in 0..users.len() {
+                messages += plan_one(r, k).messages.len();
             }
         }
         (start.elapsed(), rounds * users.len(), messages)
@@ -174,4 +195,5 @@ fn main() {
         "  messages per user:  {:.2}",
         messages as f64 / planned as f64
     );
+    println!("BENCH engine_users_per_s {per_sec:.0} >=250000");
 }

@@ -155,6 +155,14 @@ impl Slots {
                 NoSlot::Expired
             };
         }
+        // The whole week full, or every day left full: said without checking each slot.
+        let (first, last) = (usable[0].t, usable[usable.len() - 1].t);
+        if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
+            return NoSlot::WeeklyCap;
+        }
+        if usable.iter().all(|s| !counted.day_has_room(s.day, caps)) {
+            return NoSlot::DailyCap;
+        }
         let mut by = [0usize; 3];
         for s in usable {
             match counted.misfit(s.t, s.day, caps) {
