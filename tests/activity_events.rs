@@ -195,30 +195,7 @@ async fn an_event_the_consumer_always_fails_on_lands_in_the_dead_letter_queue() 
     event["detail"]["minutes"] = json!(100_000);
     put_on_bus(&event).await;
     let sqs = aws_sdk_sqs::Client::new(&coaching::aws::sdk_config().await);
-    let url = dead_letter_queue("activity");
-    let started = Instant::now();
-    loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the event never reached the dead-letter queue"
-        );
-        let got = sqs
-            .receive_message()
-            .queue_url(&url)
-            .max_number_of_messages(10)
-            .visibility_timeout(0)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        if got
-            .messages()
-            .iter()
-            .any(|m| m.body().unwrap_or_default().contains(user.as_str()))
-        {
-            break;
-        }
-    }
+    wait_for_dead_letter(&sqs, "activity", user.as_str()).await;
     assert_eq!(total_activities(&user).await, 0, "never counted");
 }
 
@@ -246,12 +223,18 @@ async fn a_scheduled_run_that_fails_every_attempt_lands_in_the_jobs_failure_queu
         .send()
         .await
         .expect("fired");
-    let url = dead_letter_queue("jobs");
+    wait_for_dead_letter(&sqs, "jobs", &marker).await;
+}
+
+/// Waits (two minutes at most) until the dead-letter queue `queue` of health's list holds a
+/// message whose body contains `marker`.
+async fn wait_for_dead_letter(sqs: &aws_sdk_sqs::Client, queue: &str, marker: &str) {
+    let url = dead_letter_queue(queue);
     let started = Instant::now();
     loop {
         assert!(
             started.elapsed() < Duration::from_secs(120),
-            "the failed run never reached the jobs' failure queue"
+            "{marker} never reached the {queue} dead-letter queue"
         );
         let got = sqs
             .receive_message()
@@ -265,9 +248,9 @@ async fn a_scheduled_run_that_fails_every_attempt_lands_in_the_jobs_failure_queu
         if got
             .messages()
             .iter()
-            .any(|m| m.body().unwrap_or_default().contains(&marker))
+            .any(|m| m.body().unwrap_or_default().contains(marker))
         {
-            break;
+            return;
         }
     }
 }

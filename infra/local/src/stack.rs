@@ -63,6 +63,33 @@ fn provision_error(resource: &str, e: impl std::fmt::Debug) -> StackError {
     }
 }
 
+/// Creates the tap queue of `function`'s asynchronous event source `event`: (name, URL). A
+/// failed invocation is retried after [`TAP_VISIBILITY_SECS`]; `redrive` hands it to the
+/// on-failure destination after the function's attempts.
+async fn tap_queue(
+    sqs: &aws_sdk_sqs::Client,
+    function: &str,
+    event: &str,
+    redrive: Option<&str>,
+) -> Result<(String, String), StackError> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let name = format!("{}-tap-{function}-{event}", crate::template::STACK_NAME);
+    let mut create = sqs
+        .create_queue()
+        .queue_name(&name)
+        .attributes(QueueAttributeName::VisibilityTimeout, TAP_VISIBILITY_SECS);
+    if let Some(r) = redrive {
+        create = create.attributes(QueueAttributeName::RedrivePolicy, r);
+    }
+    let url = create
+        .send()
+        .await
+        .map_err(|e| provision_error(&name, e))?
+        .queue_url
+        .ok_or_else(|| provision_error(&name, "no queue URL returned"))?;
+    Ok((name, url))
+}
+
 /// The environment that points an AWS SDK (or the AWS CLI) at this stack.
 pub fn sdk_env(dynamodb_url: &str, moto_url: &str) -> Vec<(String, String)> {
     [
@@ -493,26 +520,7 @@ impl Stack {
                 None => None,
             };
             for rule in &f.bus_rules {
-                let name = format!(
-                    "{}-tap-{}-{}",
-                    crate::template::STACK_NAME,
-                    f.name,
-                    rule.event
-                );
-                let mut create = sqs.create_queue().queue_name(&name).attributes(
-                    aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
-                    TAP_VISIBILITY_SECS,
-                );
-                if let Some(r) = &redrive {
-                    create =
-                        create.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r);
-                }
-                let url = create
-                    .send()
-                    .await
-                    .map_err(|e| provision_error(&name, e))?
-                    .queue_url
-                    .ok_or_else(|| provision_error(&name, "no queue URL returned"))?;
+                let (name, url) = tap_queue(&sqs, &f.name, &rule.event, redrive.as_deref()).await?;
                 let bus = match &rule.bus {
                     Some(n) => b.resolve_string(n)?,
                     None => "default".to_owned(),
@@ -546,26 +554,8 @@ impl Stack {
             // the same redrive, so a run that fails every attempt lands where Lambda's
             // on-failure destination would send it.
             for schedule in &f.schedules {
-                let name = format!(
-                    "{}-tap-{}-{}",
-                    crate::template::STACK_NAME,
-                    f.name,
-                    schedule.event
-                );
-                let mut create = sqs.create_queue().queue_name(&name).attributes(
-                    aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
-                    TAP_VISIBILITY_SECS,
-                );
-                if let Some(r) = &redrive {
-                    create =
-                        create.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r);
-                }
-                let url = create
-                    .send()
-                    .await
-                    .map_err(|e| provision_error(&name, e))?
-                    .queue_url
-                    .ok_or_else(|| provision_error(&name, "no queue URL returned"))?;
+                let (_, url) =
+                    tap_queue(&sqs, &f.name, &schedule.event, redrive.as_deref()).await?;
                 b.taps.insert(format!("{}/{}", f.name, schedule.event), url);
             }
         }
