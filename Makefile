@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 VENV      := .local/venv
 PY_STAMP  := $(VENV)/.installed
+SAM_VENV  := .local/sam-venv
+SAM_STAMP := $(SAM_VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
@@ -18,7 +20,7 @@ help:
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
 	@echo "make bench  print the engine's users planned per second on one core, API latency vs raw DynamoDB, simulated user-days per second"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
-	@echo "make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]  make lambda, then sam deploy with samconfig.toml"
+	@echo "make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]  make lambda, sam build, sam deploy (samconfig.toml)"
 	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
 
 # Clear messages for the runtimes the local stack needs.
@@ -34,6 +36,11 @@ $(PY_STAMP): infra/requirements.txt | tools
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	touch $@
 
+$(SAM_STAMP): infra/requirements-sam.txt | tools
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-sam.txt
+	touch $@
+
 $(NPM_STAMP): infra/package.json infra/package-lock.json | tools
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -46,9 +53,11 @@ build: tools
 run: deps build
 	$(LOCAL) run
 
-test: deps
+test: deps $(SAM_STAMP)
 	cargo build --workspace --all-targets
 	$(VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
+	infra/sam_build_check.sh $(SAM_VENV)/bin/sam
 	mkdir -p target
 	$(VENV)/bin/python infra/sam_translate.py template.yaml target/template.translated.json
 	$(VENV)/bin/cfn-lint target/template.translated.json
@@ -89,13 +98,15 @@ token: build
 lambda: $(PY_STAMP)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --bins
+	for d in target/lambda/*/; do cp infra/lambda-artifact.mk "$$d/Makefile"; done
 
-# The real sequence: the arm64 bootstraps, then SAM packages and deploys template.yaml with
-# samconfig.toml (stack name there, or STACK=…). Needs the SAM CLI and AWS credentials.
-deploy: lambda
-	@command -v sam >/dev/null || { echo "The AWS SAM CLI is missing: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"; exit 1; }
+# The real sequence: the arm64 bootstraps (cargo-lambda), `sam build` (copies each into
+# .aws-sam/build), then `sam deploy` with samconfig.toml (stack name there, or STACK=…).
+# Needs AWS credentials; the SAM CLI is pinned in infra/requirements-sam.txt.
+deploy: lambda $(SAM_STAMP)
 	@test -n "$(APNS_ARN)" -a -n "$(FCM_ARN)" || { echo "usage: make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]"; exit 1; }
-	sam deploy --config-file samconfig.toml $(if $(STACK),--stack-name $(STACK)) \
+	AWS_DEFAULT_REGION=$${AWS_REGION:-$${AWS_DEFAULT_REGION:-us-east-1}} $(SAM_VENV)/bin/sam build
+	$(SAM_VENV)/bin/sam deploy --config-file samconfig.toml $(if $(STACK),--stack-name $(STACK)) \
 	  --parameter-overrides ApnsPlatformApplicationArn=$(APNS_ARN) FcmPlatformApplicationArn=$(FCM_ARN) AlertEmail=$(ALERT_EMAIL)
 
 clean:
