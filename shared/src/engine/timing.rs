@@ -21,6 +21,16 @@ pub const HORIZON_HOURS: i64 = 24;
 /// Days from 0001-01-01 to 1970-01-01.
 const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
 
+/// Whether local minute `m` of the day suits a message at `moment`: 06:00–11:59 for a
+/// morning one, 17:00–21:59 for an evening one, any time otherwise.
+fn in_part_of_day(moment: Moment, m: u32) -> bool {
+    match moment {
+        Moment::Morning => (6 * 60..12 * 60).contains(&m),
+        Moment::Evening => (17 * 60..22 * 60).contains(&m),
+        _ => true,
+    }
+}
+
 /// Whether a local time falls in the quiet hours.
 pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bool {
     quiet.is_some_and(|q| q.contains_minute(local_minute_of_day))
@@ -113,9 +123,9 @@ impl Slots {
     }
 
     /// Why [`Slots::best`] found no slot: no time of the moment's part of day is left before
-    /// expiry; or every such time is in the quiet hours; or else the cap most of the open
-    /// slots break (the day's, the week's, or the spacing), ties going to the later in that
-    /// order.
+    /// expiry; or every such time is in the quiet hours; or the week is full; or every day
+    /// left is full; or else the cap most of the open slots break (the spacing, the day's or
+    /// the week's), ties going to the later in that order.
     pub fn why_none(
         &self,
         moment: Moment,
@@ -124,11 +134,7 @@ impl Slots {
         caps: Caps,
     ) -> NoSlot {
         let end = expires_at.timestamp();
-        let part_ok = |m: u32| match moment {
-            Moment::Morning => (6 * 60..12 * 60).contains(&m),
-            Moment::Evening => (17 * 60..22 * 60).contains(&m),
-            _ => true,
-        };
+        let part_ok = |m: u32| in_part_of_day(moment, m);
         let usable: Vec<&Slot> = self
             .slots
             .iter()
@@ -197,11 +203,7 @@ impl Slots {
         caps: Caps,
     ) -> Option<DateTime<Utc>> {
         let end = expires_at.timestamp();
-        let part_ok = |m: u32| match moment {
-            Moment::Morning => (6 * 60..12 * 60).contains(&m),
-            Moment::Evening => (17 * 60..22 * 60).contains(&m),
-            _ => true,
-        };
+        let part_ok = |m: u32| in_part_of_day(moment, m);
         let usable = self.slots.iter().filter(|s| s.t < end && part_ok(s.minute));
         // The horizon spans two or three local days: whether each has room, worked out once.
         let mut rooms: [(i32, bool); 4] = [(i32::MIN, false); 4];
