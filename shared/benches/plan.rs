@@ -5,6 +5,9 @@
 //! `plan --plans N` only plans N users (no timing, no output): `infra/bench/instructions.sh`
 //! runs it under callgrind for two N and divides the difference, so the instructions per plan
 //! leave out the set-up and do not move with a loaded machine.
+//!
+//! `plan --digest N` prints a SHA-256 of the N plans as JSON: an optimisation of the engine
+//! must leave it unchanged (same messages, texts, times and reasons).
 
 // Test code: a failed expectation is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -167,6 +170,22 @@ fn main() {
             messages += plan_one(i / users.len(), i % users.len()).messages.len();
         }
         black_box(messages);
+        return;
+    }
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--digest")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for i in 0..n {
+            let plan = plan_one(i / users.len(), i % users.len());
+            h.update(serde_json::to_vec(&plan).expect("a plan serialises"));
+        }
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        println!("plans digest ({n} plans): {hex}");
         return;
     }
     let run = |rounds: usize| {

@@ -16,11 +16,10 @@
 use chrono::{DateTime, Utc};
 
 use super::experiments::Experiment;
-use super::history::HistoryEntry;
 use super::learned::{Priors, POPULATION_STRENGTH};
 use super::rng::Rng;
 use super::templates::{
-    choose_variant, eligible, last_use, Catalogue, Choice, StatsMap, TargetContext,
+    choose_variant, eligible, Catalogue, Choice, LastUse, StatsMap, TargetContext,
 };
 use crate::domain::messages::{ArmChance, Selection};
 use crate::domain::preferences::{MessageType, Tone};
@@ -58,7 +57,8 @@ pub struct BanditInput<'a> {
     /// The rules' tone for this message (`engine::tone`).
     pub rule_tone: Tone,
     pub ctx: &'a TargetContext,
-    pub history: &'a [HistoryEntry],
+    /// When each template last reached the user ([`Catalogue::last_uses`]).
+    pub last_use: &'a LastUse,
     pub planned_templates: &'a [&'a str],
     pub priors: &'a Priors,
     /// This user's reward change per tone (index in `Tone::ALL`), see [`tone_effects`].
@@ -111,32 +111,37 @@ pub fn choose<'a>(
         catalogue,
         input.ty,
         input.ctx,
-        input.history,
+        input.last_use,
         input.planned_templates,
         input.now,
     );
     let wanted = input.preferred.filter(|t| *t != Tone::Urgent);
     let arms: Vec<_> = match wanted {
-        Some(t) if all.iter().any(|a| a.tone == t) => {
-            all.into_iter().filter(|a| a.tone == t).collect()
+        Some(t) if all.iter().any(|a| a.template.tone == t) => {
+            all.into_iter().filter(|a| a.template.tone == t).collect()
         }
         _ => all,
     };
     if arms.is_empty() {
         return None;
     }
-    let seen_days =
-        |id: &str| last_use(input.history, id).map(|at| (input.now - at).num_days().max(0) as u32);
+    let seen_days = |last_used: Option<DateTime<Utc>>| {
+        last_used.map(|at| (input.now - at).num_days().max(0) as u32)
+    };
     let segment = input.ctx.segment;
     // exp(bonus / T) = odds · others: the rules' arm against all the others at a cold start.
-    let others = arms.iter().filter(|a| a.tone != input.rule_tone).count();
+    let others = arms
+        .iter()
+        .filter(|a| a.template.tone != input.rule_tone)
+        .count();
     let rule_bonus = TEMPERATURE
         * (RULE_SHARE / (1.0 - RULE_SHARE) * others as f64)
             .ln()
             .max(0.0);
     let scores: Vec<f64> = arms
         .iter()
-        .map(|a| {
+        .map(|e| {
+            let a = e.template;
             let fade = POPULATION_STRENGTH / (POPULATION_STRENGTH + input.priors.arm_pushes(&a.id));
             let bonus = if a.tone == input.rule_tone {
                 rule_bonus * fade
@@ -144,7 +149,7 @@ pub fn choose<'a>(
                 0.0
             };
             input.priors.arm_value(&a.id, segment) + input.tone_effects[tone_index(a.tone)]
-                - recency_penalty(seen_days(&a.id))
+                - recency_penalty(seen_days(e.last_used))
                 + bonus
         })
         .collect();
@@ -163,20 +168,21 @@ pub fn choose<'a>(
         }
         i
     };
-    let template = arms[pick];
+    let picked = arms[pick];
+    let template = picked.template;
     let choice = choose_variant(template, input.experiments, input.stats, input.user_id, rng);
     let selection = Selection {
         arms: arms
             .iter()
             .zip(&probabilities)
             .map(|(a, p)| ArmChance {
-                template_id: a.id.clone(),
+                template_id: a.template.id.clone(),
                 p: *p,
             })
             .collect(),
         holdout,
         variant_p: choice.variant_p,
-        seen_days: seen_days(&template.id),
+        seen_days: seen_days(picked.last_used),
         lead: input.lead,
         n7: input.n7,
     };
@@ -215,6 +221,7 @@ mod tests {
     use crate::domain::messages::MessageStatus;
     use crate::domain::user::Segment;
     use crate::engine::catalogue::default_templates;
+    use crate::engine::history::HistoryEntry;
     use crate::engine::learned::{ArmFit, Model, Tally};
     use crate::engine::risk::RiskLevel;
     use crate::engine::templates::TimeOfDay;
@@ -245,7 +252,7 @@ mod tests {
             preferred,
             rule_tone: Tone::Motivational,
             ctx: &ctx,
-            history: &[],
+            last_use: &catalogue.last_uses(&[]),
             planned_templates: &[],
             priors,
             tone_effects: &effects,
@@ -357,7 +364,7 @@ mod tests {
                 preferred: None,
                 rule_tone: Tone::Motivational,
                 ctx: &ctx,
-                history,
+                last_use: &catalogue.last_uses(history),
                 planned_templates: &[],
                 priors: &priors,
                 tone_effects: &effects,

@@ -111,8 +111,12 @@ impl Counted {
             return Some(Misfit::DailyCap);
         }
         // Every 7-day window holding t: it suffices to check windows starting at t or at an
-        // earlier message within 7 days.
+        // earlier message within 7 days; none can be full when the two weeks around t hold
+        // fewer than the cap.
         let week = 7 * 86_400;
+        if self.count_within(t - week, t + week - 1) < c.per_week {
+            return None;
+        }
         let first = self.times.partition_point(|x| *x <= t - week);
         let last = self.times.partition_point(|x| *x <= t);
         let starts = self.times[first..last]

@@ -17,7 +17,8 @@ use super::rng::{stable_hash, stable_unit, Rng};
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
-    choose, primary_language, render, Catalogue, StatsMap, TargetContext, Template, TimeOfDay, Vars,
+    choose, primary_language, render, Catalogue, LastUse, StatsMap, TargetContext, Template,
+    TimeOfDay, Vars,
 };
 use super::timing::{NoSlot, Slots};
 use super::tone::choose_tone;
@@ -250,6 +251,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut timing: Option<(Counted, Slots)> = None;
     // The user's reward change per tone, for the bandit (built once, when first needed).
     let mut user_tones: Option<[f64; 8]> = None;
+    // When each template last reached the user (built once, when first needed).
+    let mut last_use: Option<LastUse> = None;
+    // The placeholders' values (the user's built once, the trigger's set per message).
+    let mut base_vars: Option<Vars> = None;
 
     for t in &triggers {
         if input.history.iter().any(|h| h.occurrence == t.occurrence) {
@@ -353,6 +358,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .iter()
             .map(|m| m.template_id.as_str())
             .collect();
+        let last_use = last_use.get_or_insert_with(|| input.catalogue.last_uses(input.history));
         let chosen = if input.learning {
             let effects = user_tones.get_or_insert_with(|| {
                 tone_effects(judged(input.history, input.now).map(|(h, r)| (h.tone, r)))
@@ -364,7 +370,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     preferred: prefs.preferred_tone,
                     rule_tone: tone,
                     ctx: &ctx,
-                    history: input.history,
+                    last_use,
                     planned_templates: &planned_templates,
                     priors: input.priors,
                     tone_effects: effects,
@@ -384,7 +390,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 t.message_type,
                 tone,
                 &ctx,
-                input.history,
+                last_use,
                 &planned_templates,
                 input.experiments,
                 input.stats,
@@ -404,7 +410,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         };
         // The user's own motivations are in their language: left out of a fallback's text.
         let own_language = primary_language(language) == primary_language(&prefs.language);
-        let vars = vars(input, &state, t, own_language, &mut rng);
+        let vars = base_vars.get_or_insert_with(|| user_vars(input, &state));
+        trigger_vars(vars, input, &state, t, own_language, &mut rng);
         counted.add(
             send_at.timestamp(),
             super::caps::local_day(send_at, state.tz),
@@ -422,8 +429,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             experiment_id: choice.experiment,
             selection,
             language: language.to_owned(),
-            title: render(&content.title, &vars),
-            body: render(&content.body, &vars),
+            title: render(&content.title, vars),
+            body: render(&content.body, vars),
             send_at,
             expires_at: t.expires_at,
             reason: Reason {
@@ -448,13 +455,8 @@ fn skip(t: &Trigger, reason: SkipReason) -> Skipped {
     }
 }
 
-fn vars(
-    input: &PlanInput<'_>,
-    s: &UserState,
-    t: &Trigger,
-    own_language: bool,
-    rng: &mut Rng,
-) -> Vars {
+/// The placeholders that are the same for every message of the plan.
+fn user_vars(input: &PlanInput<'_>, s: &UserState) -> Vars {
     let mut v = Vars::default();
     if let Some(n) = input.display_name {
         v.set("name", n);
@@ -471,13 +473,29 @@ fn vars(
     if let Some(d) = s.days_since_active {
         v.set("days_since", d);
     }
+    v.set("best_time", format_args!("{:02}:00", s.best_hour));
+    v
+}
+
+/// Sets the placeholders that depend on the trigger (and clears those it has none for).
+fn trigger_vars(
+    v: &mut Vars,
+    input: &PlanInput<'_>,
+    s: &UserState,
+    t: &Trigger,
+    own_language: bool,
+    rng: &mut Rng,
+) {
     let motivations = &input.preferences.custom_motivations;
     if own_language && !motivations.is_empty() {
         let i = (rng.next_u64() % motivations.len() as u64) as usize;
         v.set("motivation", &motivations[i]);
+    } else {
+        v.clear("motivation");
     }
-    if let Some(m) = t.milestone {
-        v.set("milestone", m);
+    match t.milestone {
+        Some(m) => v.set("milestone", m),
+        None => v.clear("milestone"),
     }
     let minutes = if t.message_type == MessageType::ProgressEncouragement {
         s.minutes_7.saturating_sub(s.minutes_prev_7) as f64
@@ -486,9 +504,9 @@ fn vars(
     };
     if minutes > 0.0 {
         v.set("minutes", minutes);
+    } else {
+        v.clear("minutes");
     }
-    v.set("best_time", format!("{:02}:00", s.best_hour));
-    v
 }
 
 #[cfg(test)]

@@ -255,28 +255,52 @@ fn check_placeholders(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Values for the placeholders; a missing one renders its fallback (or nothing).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Values for the placeholders; a missing one renders its fallback (or nothing). The values
+/// live in one buffer, stripped of braces when set, so filling a template copies slices.
+#[derive(Debug, Clone, Default)]
 pub struct Vars {
-    values: Vec<(&'static str, String)>,
+    buf: String,
+    /// Byte range in `buf` of each placeholder's value (index in [`PLACEHOLDERS`]).
+    spans: [Option<(usize, usize)>; PLACEHOLDERS.len()],
+}
+
+fn placeholder_index(name: &str) -> Option<usize> {
+    PLACEHOLDERS.iter().position(|p| *p == name)
 }
 
 impl Vars {
-    /// Sets a placeholder's value.
-    pub fn set(&mut self, name: &'static str, value: impl ToString) {
-        let value = value.to_string();
-        match self.values.iter_mut().find(|(k, _)| *k == name) {
-            Some(slot) => slot.1 = value,
-            None => self.values.push((name, value)),
+    /// Sets a placeholder's value (a name not in [`PLACEHOLDERS`] is ignored: no template can
+    /// use it).
+    pub fn set(&mut self, name: &str, value: impl std::fmt::Display) {
+        use std::fmt::Write;
+        let Some(i) = placeholder_index(name) else {
+            return;
+        };
+        let start = self.buf.len();
+        // Writing into a String cannot fail.
+        let _ = write!(self.buf, "{value}");
+        if self.buf[start..].contains(['{', '}']) {
+            let clean: String = self.buf[start..]
+                .chars()
+                .filter(|c| *c != '{' && *c != '}')
+                .collect();
+            self.buf.truncate(start);
+            self.buf.push_str(&clean);
+        }
+        self.spans[i] = Some((start, self.buf.len()));
+    }
+
+    /// Removes a placeholder's value.
+    pub fn clear(&mut self, name: &str) {
+        if let Some(i) = placeholder_index(name) {
+            self.spans[i] = None;
         }
     }
 
     /// A placeholder's value, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        let (a, b) = self.spans[placeholder_index(name)?]?;
+        self.buf.get(a..b)
     }
 }
 
@@ -284,7 +308,7 @@ impl Vars {
 /// nothing (a missing `{name}` without fallback takes the comma before it too); braces never
 /// survive (values are stripped of them too), and the spaces a missing value leaves are tidied.
 pub fn render(text: &str, vars: &Vars) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -294,7 +318,7 @@ pub fn render(text: &str, vars: &Vars) -> String {
                 let inner = &after[..close];
                 let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
                 match vars.get(name).filter(|v| !v.trim().is_empty()) {
-                    Some(v) => out.extend(v.chars().filter(|c| *c != '{' && *c != '}')),
+                    Some(v) => out.push_str(v),
                     // A missing name leaves no trace: "Good morning, {name}!" → "Good morning!".
                     None if fallback.is_empty() && name == "name" => {
                         let kept = out.trim_end().trim_end_matches(',').len();
@@ -308,22 +332,34 @@ pub fn render(text: &str, vars: &Vars) -> String {
         }
     }
     out.push_str(rest);
-    tidy(&out)
+    tidy(out)
 }
 
-/// Collapses runs of spaces, drops spaces before punctuation, trims.
-fn tidy(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|c| *c != '}') {
-        if c == ' ' && out.ends_with(' ') {
+/// Collapses runs of spaces, drops spaces before punctuation and stray braces, trims; in
+/// place (every byte it touches is ASCII, so the rest stays valid UTF-8).
+fn tidy(s: String) -> String {
+    let mut bytes = s.into_bytes();
+    let mut w = 0;
+    for r in 0..bytes.len() {
+        let b = bytes[r];
+        if b == b'}' || (b == b' ' && w > 0 && bytes[w - 1] == b' ') {
             continue;
         }
-        if matches!(c, ',' | '.' | '!' | '?' | ';' | ':') && out.ends_with(' ') {
-            out.pop();
+        if matches!(b, b',' | b'.' | b'!' | b'?' | b';' | b':') && w > 0 && bytes[w - 1] == b' ' {
+            w -= 1;
         }
-        out.push(c);
+        bytes[w] = b;
+        w += 1;
     }
-    out.trim().to_owned()
+    bytes.truncate(w);
+    let out = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// What a template's targeting is checked against.
@@ -373,18 +409,44 @@ pub struct Catalogue {
     templates: Vec<Template>,
     /// Template indexes per message type (by `MessageType as usize`).
     by_type: Vec<Vec<usize>>,
+    /// Template id → the indexes of the templates with it (one, unless ids repeat).
+    by_id: HashMap<String, Vec<usize>>,
+}
+
+/// When each template of a catalogue last reached the user (by template index), worked out
+/// once per plan so a choice reads it without scanning the history.
+#[derive(Debug, Clone, Default)]
+pub struct LastUse(Vec<Option<DateTime<Utc>>>);
+
+impl LastUse {
+    fn of(&self, index: usize) -> Option<DateTime<Utc>> {
+        self.0.get(index).copied().flatten()
+    }
+}
+
+/// An eligible template with when it last reached the user.
+#[derive(Debug, Clone, Copy)]
+pub struct Eligible<'a> {
+    pub template: &'a Template,
+    pub last_used: Option<DateTime<Utc>>,
 }
 
 impl Catalogue {
     /// A catalogue of these templates (disabled ones are kept but never chosen).
     pub fn new(templates: Vec<Template>) -> Self {
         let mut by_type = vec![Vec::new(); MessageType::ALL.len()];
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in templates.iter().enumerate() {
             for ty in &t.message_types {
                 by_type[*ty as usize].push(i);
             }
+            by_id.entry(t.id.clone()).or_default().push(i);
         }
-        Catalogue { templates, by_type }
+        Catalogue {
+            templates,
+            by_type,
+            by_id,
+        }
     }
 
     /// Every template.
@@ -394,12 +456,30 @@ impl Catalogue {
 
     /// The enabled templates serving `ty`.
     pub fn for_type(&self, ty: MessageType) -> impl Iterator<Item = &Template> {
+        self.indexed_for_type(ty).map(|(_, t)| t)
+    }
+
+    fn indexed_for_type(&self, ty: MessageType) -> impl Iterator<Item = (usize, &Template)> {
         self.by_type
             .get(ty as usize)
             .into_iter()
             .flatten()
-            .map(|i| &self.templates[*i])
-            .filter(|t| t.enabled)
+            .map(|i| (*i, &self.templates[*i]))
+            .filter(|(_, t)| t.enabled)
+    }
+
+    /// The latest send time of each template to the user (planned messages included).
+    pub fn last_uses(&self, history: &[HistoryEntry]) -> LastUse {
+        let mut at = vec![None; self.templates.len()];
+        for h in history {
+            for i in self.by_id.get(&h.template_id).into_iter().flatten() {
+                let slot: &mut Option<DateTime<Utc>> = &mut at[*i];
+                if slot.is_none_or(|t| h.send_at > t) {
+                    *slot = Some(h.send_at);
+                }
+            }
+        }
+        LastUse(at)
     }
 }
 
@@ -414,31 +494,26 @@ pub struct Choice<'a> {
     pub variant_p: f64,
 }
 
-/// The latest send time of a message of template `id` to the user (planned ones included).
-pub fn last_use(history: &[HistoryEntry], id: &str) -> Option<DateTime<Utc>> {
-    history
-        .iter()
-        .filter(|h| h.template_id == id)
-        .map(|h| h.send_at)
-        .max()
-}
-
 /// The templates a message of type `ty` may use for this user now: enabled, targeted at
 /// `ctx`, not already in this plan, and not sent to the user within the cooldown.
 pub fn eligible<'a>(
     catalogue: &'a Catalogue,
     ty: MessageType,
     ctx: &TargetContext,
-    history: &[HistoryEntry],
+    last_use: &LastUse,
     planned_templates: &[&str],
     now: DateTime<Utc>,
-) -> Vec<&'a Template> {
+) -> Vec<Eligible<'a>> {
     let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
     catalogue
-        .for_type(ty)
-        .filter(|t| t.targeting.matches(ctx) && !t.variants.is_empty())
-        .filter(|t| !planned_templates.contains(&t.id.as_str()))
-        .filter(|t| last_use(history, &t.id).is_none_or(|at| at < cooldown_from))
+        .indexed_for_type(ty)
+        .filter(|(_, t)| t.targeting.matches(ctx) && !t.variants.is_empty())
+        .filter(|(_, t)| !planned_templates.contains(&t.id.as_str()))
+        .map(|(i, template)| Eligible {
+            template,
+            last_used: last_use.of(i),
+        })
+        .filter(|e| e.last_used.is_none_or(|at| at < cooldown_from))
         .collect()
 }
 
@@ -451,7 +526,7 @@ pub fn choose<'a>(
     ty: MessageType,
     tone: Tone,
     ctx: &TargetContext,
-    history: &[HistoryEntry],
+    last_use: &LastUse,
     planned_templates: &[&str],
     experiments: &[Experiment],
     stats: &StatsMap,
@@ -459,17 +534,18 @@ pub fn choose<'a>(
     now: DateTime<Utc>,
     rng: &mut Rng,
 ) -> Option<Choice<'a>> {
-    let eligible = eligible(catalogue, ty, ctx, history, planned_templates, now);
-    let toned: Vec<&Template> = eligible
+    let eligible = eligible(catalogue, ty, ctx, last_use, planned_templates, now);
+    let toned: Vec<Eligible<'a>> = eligible
         .iter()
         .copied()
-        .filter(|t| t.tone == tone)
+        .filter(|e| e.template.tone == tone)
         .collect();
     let pool = if toned.is_empty() { eligible } else { toned };
-    let oldest = pool.iter().map(|t| last_use(history, &t.id)).min()?;
+    let oldest = pool.iter().map(|e| e.last_used).min()?;
     let least_used: Vec<&Template> = pool
         .into_iter()
-        .filter(|t| last_use(history, &t.id) == oldest)
+        .filter(|e| e.last_used == oldest)
+        .map(|e| e.template)
         .collect();
     let template = least_used[(rng.next_u64() % least_used.len() as u64) as usize];
     Some(choose_variant(template, experiments, stats, user_id, rng))

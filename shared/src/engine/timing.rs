@@ -203,32 +203,35 @@ impl Slots {
         caps: Caps,
     ) -> Option<DateTime<Utc>> {
         let end = expires_at.timestamp();
-        let part_ok = |m: u32| in_part_of_day(moment, m);
-        let usable = self.slots.iter().filter(|s| s.t < end && part_ok(s.minute));
+        // Slots are in time order: those before expiry are a prefix.
+        let before_end = &self.slots[..self.slots.partition_point(|s| s.t < end)];
+        let mut usable = before_end
+            .iter()
+            .filter(|s| in_part_of_day(moment, s.minute));
         // The horizon spans two or three local days: whether each has room, worked out once.
         let mut rooms: [(i32, bool); 4] = [(i32::MIN, false); 4];
         let mut n = 0;
-        for s in usable.clone() {
-            if n < rooms.len() && !rooms[..n].iter().any(|r| r.0 == s.day) {
-                rooms[n] = (s.day, counted.day_has_room(s.day, caps));
+        let mut room = |day: i32| {
+            if let Some(r) = rooms[..n].iter().find(|r| r.0 == day) {
+                return r.1;
+            }
+            let has = counted.day_has_room(day, caps);
+            if n < rooms.len() {
+                rooms[n] = (day, has);
                 n += 1;
             }
-        }
-        let room = |day: i32| match rooms[..n].iter().find(|r| r.0 == day) {
-            Some(r) => r.1,
-            None => counted.day_has_room(day, caps),
+            has
         };
-        // Every usable slot's week holds the messages between the last slot's week start and
-        // the first slot: when those alone fill a week, nothing fits (most users at their cap).
         let first = usable.clone().next()?.t;
         let last = usable.clone().next_back().map_or(first, |s| s.t);
+        // Every usable slot's week holds the messages between the last slot's week start and
+        // the first slot: when those alone fill a week, nothing fits (most users at their cap).
         if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
             return None;
         }
         if moment == Moment::Soon {
             return usable
-                .filter(|s| room(s.day))
-                .find(|s| counted.fits(s.t, s.day, caps))
+                .find(|s| room(s.day) && counted.fits(s.t, s.day, caps))
                 .and_then(|s| DateTime::from_timestamp(s.t, 0));
         }
         let hour = target_minute / 60;
@@ -237,40 +240,42 @@ impl Slots {
             Moment::Evening if !(17..22).contains(&hour) => 19 * 60,
             _ => i64::from(target_minute),
         };
+        let now = self.now;
         let score = |s: &Slot| {
             let d = (i64::from(s.minute) - target).abs();
             let circular = d.min(1440 - d) as f64;
             let window_bonus = if s.in_window { 1_000.0 } else { 0.0 };
-            let minutes_ahead = (s.t - self.now) as f64 / 60.0;
-            (
-                window_bonus - circular / 6.0 - minutes_ahead / 120.0,
-                s.t,
-                s.day,
-            )
+            let minutes_ahead = (s.t - now) as f64 / 60.0;
+            window_bonus - circular / 6.0 - minutes_ahead / 120.0
         };
         // Best score first, earlier first among equals (slots are in time order, so a later
         // equal never wins). The best usually fits: one scan finds it; otherwise a second
         // checks a slot only if it beats the best fitting one so far. No allocation.
-        let better =
-            |a: &(f64, i64, i32), b: &(f64, i64, i32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-        let candidates = usable.filter(|s| room(s.day));
-        let top = candidates
-            .clone()
-            .map(score)
-            .fold(None, |best, c| match best {
-                Some(b) if !better(&c, &b) => Some(b),
-                _ => Some(c),
-            })?;
-        if counted.fits(top.1, top.2, caps) {
-            return DateTime::from_timestamp(top.1, 0);
-        }
-        let mut best: Option<(f64, i64, i32)> = None;
-        for c in candidates.map(score) {
-            if best.is_none_or(|b| better(&c, &b)) && counted.fits(c.1, c.2, caps) {
-                best = Some(c);
+        let mut top: Option<(f64, &Slot)> = None;
+        for s in usable.clone() {
+            if !room(s.day) {
+                continue;
+            }
+            let c = score(s);
+            if top.is_none_or(|(b, _)| c > b) {
+                top = Some((c, s));
             }
         }
-        best.and_then(|(_, t, _)| DateTime::from_timestamp(t, 0))
+        let (_, top) = top?;
+        if counted.fits(top.t, top.day, caps) {
+            return DateTime::from_timestamp(top.t, 0);
+        }
+        let mut best: Option<(f64, &Slot)> = None;
+        for s in usable {
+            if !room(s.day) {
+                continue;
+            }
+            let c = score(s);
+            if best.is_none_or(|(b, _)| c > b) && counted.fits(s.t, s.day, caps) {
+                best = Some((c, s));
+            }
+        }
+        best.and_then(|(_, s)| DateTime::from_timestamp(s.t, 0))
     }
 }
 
