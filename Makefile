@@ -9,7 +9,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
-.PHONY: help tools deps build run test lint fmt token bench lambda deploy simulate clean
+.PHONY: help tools deps build run test lint fmt token bench bench-run lambda deploy simulate clean
 
 POPULATION ?= ../shared/population-example.json
 SIM_OUT    ?= target/simulation
@@ -18,7 +18,7 @@ help:
 	@echo "make run    start DynamoDB Local + moto + the local host, seed a demo user, print curl commands"
 	@echo "make test   install what is missing, run every test against the local stack, lint the template"
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
-	@echo "make bench  print the engine's users planned per second on one core, API latency vs raw DynamoDB, simulated user-days per second"
+	@echo "make bench  engine speed, API latency, cold starts, job throughput and request counts; ends with BENCH lines (figure, goal)"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
 	@echo "make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]  make lambda, sam build, sam deploy (samconfig.toml)"
 	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
@@ -73,13 +73,22 @@ lint:
 fmt:
 	cargo fmt --all
 
+# Every figure of the scaling issue in one run, ending with one `BENCH <name> <value> <goal>`
+# line per figure (also in target/bench.out).
 bench: deps
+	mkdir -p target
+	set -o pipefail; $(MAKE) --no-print-directory bench-run 2>&1 | tee target/bench.out
+	@echo; echo "== figures and goals (target/bench.out) =="; grep '^BENCH ' target/bench.out
+
+RELEASE_LOCAL := COACH_BIN_DIR=$(CURDIR)/target/release ./target/release/coach-local
+
+bench-run:
 	cargo bench -p coaching --bench plan
 	infra/bench/instructions.sh $$(ls -t target/release/deps/plan-* | grep -v '\.d$$' | head -n1)
-	cargo build --workspace --bins
-	cargo build --release -p functions --bins
-	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench api_latency
-	COACH_BIN_DIR=$(CURDIR)/target/release $(LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
+	cargo build --release -p functions -p coach-local --bins
+	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench api_latency
+	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench cold_start
+	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
 	cargo build --release -p coach-sim
 	./target/release/coach-sim --population infra/sim/tests/fixtures/tiny.json --users 5000 --days 30 --seeds 1 | tail -n 1
 

@@ -23,7 +23,6 @@ pub async fn handle(jobs: &Jobs, event: LambdaEvent<SqsEvent>) -> Result<SqsBatc
         profiles: &jobs.stores.profiles,
         messages: &jobs.stores.messages,
         jobs: &jobs.jobs,
-        bus: Some(&jobs.bus),
         generator,
     };
     let mut failures = Vec::new();

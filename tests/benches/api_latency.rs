@@ -1,40 +1,87 @@
-//! Warm latency of each API route through the local host (HTTP → JWT check → the function's
-//! binary under the emulated Runtime API → DynamoDB Local / moto), printed beside the time of
-//! the storage calls that route makes, issued directly through the same SDK in the same run.
-//! The ratio is the figure. Run with `make bench` (inside `coach-local test`).
+//! Warm latency of each API route three ways, in one run: through the local host (HTTP → JWT
+//! check → the function's binary under the emulated Runtime API → DynamoDB Local / moto), the
+//! same handler called in this process on the same request, and the storage calls that route
+//! makes issued directly through the same SDK. Routes and the three ways are interleaved
+//! round by round (so a slow moment of the machine hits them alike), after warm-up rounds
+//! until every median is stable. Prints handler ÷ raw (what the code adds over its storage
+//! calls) and host − handler (what the local host adds: HTTP, JWT, Runtime API hops).
+//! Run with `make bench` (inside `coach-local test`, with the release host and functions).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use coach_tests::{call, push, seed_message, stores, token, unique_user};
+use coach_tests::{
+    call, fixture, push, request, seed_message, stores, token, unique_user, with_sub,
+};
 use coaching::aws::dynamo::ListFilter;
 use coaching::domain::messages::MessageStatus;
 use coaching::domain::preferences::MessageType;
 use coaching::domain::user::UserId;
-use serde_json::json;
+use functions::{
+    api_export_data, api_get_insights, api_get_personalization, api_get_summary,
+    api_interact_message, api_list_messages, api_register_device,
+};
+use serde_json::{json, Value};
 
-const WARMUP: usize = 20;
+/// Rounds per warm-up batch; warm-up ends when no median moved by more than 5 %.
+const WARMUP_BATCH: usize = 20;
+const MAX_WARMUP_BATCHES: usize = 10;
 const ROUNDS: usize = 200;
 
-fn median(mut v: Vec<Duration>) -> Duration {
+type Call<'a> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
+
+/// One route, timed three ways.
+struct Route<'a> {
+    name: &'static str,
+    calls: &'static str,
+    host: Call<'a>,
+    handler: Call<'a>,
+    raw: Call<'a>,
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
     v.sort();
     v[v.len() / 2]
 }
 
-async fn time<F, Fut>(mut f: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for _ in 0..WARMUP {
-        f().await;
+/// Runs `rounds` interleaved rounds; returns per route the (host, handler, raw) samples.
+async fn rounds(routes: &[Route<'_>], rounds: usize) -> Vec<[Vec<Duration>; 3]> {
+    let mut out: Vec<[Vec<Duration>; 3]> = routes.iter().map(|_| Default::default()).collect();
+    for r in 0..rounds {
+        for (i, route) in routes.iter().enumerate() {
+            // Rotate which way goes first, so none always follows another.
+            for k in 0..3 {
+                let way = (k + r) % 3;
+                let f = match way {
+                    0 => &route.host,
+                    1 => &route.handler,
+                    _ => &route.raw,
+                };
+                let t = Instant::now();
+                f().await;
+                out[i][way].push(t.elapsed());
+            }
+        }
     }
-    let mut samples = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        f().await;
-        samples.push(t.elapsed());
+    out
+}
+
+/// The handler's event: the fixture of `function` for `sub`, made the same request the host
+/// call sends (method, path, parameters, body).
+fn event(function: &str, sub: &str, path: &str, params: Value, body: Option<Value>) -> Value {
+    let mut e = with_sub(fixture(function), sub);
+    e["rawPath"] = json!(path);
+    e["requestContext"]["http"]["path"] = json!(path);
+    e["rawQueryString"] = json!("");
+    e["queryStringParameters"] = Value::Null;
+    e["pathParameters"] = params;
+    e["body"] = body.map_or(Value::Null, |b| json!(b.to_string()));
+    if let Some(h) = e["headers"].as_object_mut() {
+        h.remove("if-match");
     }
-    median(samples)
+    e
 }
 
 /// The two Queries summary, insights and export make, issued concurrently as they do.
@@ -42,6 +89,11 @@ async fn profile_and_messages(s: &functions::Stores, uid: &UserId, max: usize) {
     let (a, b) = tokio::join!(s.profiles.profile(uid), s.messages.recent(uid, None, max));
     a.expect("profile");
     b.expect("messages");
+}
+
+fn ok(resp: Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>) {
+    let resp = resp.expect("handlers answer every request");
+    assert!(resp.status().is_success(), "{}", resp.status());
 }
 
 #[tokio::main]
@@ -95,7 +147,7 @@ async fn main() {
     let client = reqwest::Client::new();
     let base = coach_tests::host_url();
     let bearer = token(&user);
-    let http = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| {
+    let http = move |method: reqwest::Method, path: String, body: Option<Value>| {
         let (client, base, bearer) = (client.clone(), base.clone(), bearer.clone());
         async move {
             let mut req = client
@@ -111,94 +163,187 @@ async fn main() {
     };
     use reqwest::Method;
     let interact_path = format!("/coaching/messages/{}/interact", m.id);
-    let rows: Vec<(&str, &str, Duration, Duration)> = vec![
-        (
-            "GET /coaching/personalization",
-            "GetItem",
-            time(|| http(Method::GET, "/coaching/personalization".into(), None)).await,
-            time(|| async {
-                s.profiles.preferences(&uid).await.expect("get");
-            })
-            .await,
-        ),
-        (
-            "GET /coaching/messages",
-            "Query ByTime (20)",
-            time(|| http(Method::GET, "/coaching/messages".into(), None)).await,
-            time(|| async {
-                s.messages
-                    .list(&uid, &ListFilter::default(), 20, None)
-                    .await
-                    .expect("list");
-            })
-            .await,
-        ),
-        (
-            "GET /coaching/summary",
-            "2 Queries, concurrent",
-            time(|| http(Method::GET, "/coaching/summary".into(), None)).await,
-            time(|| profile_and_messages(&s, &uid, 2000)).await,
-        ),
-        (
-            "GET /coaching/insights",
-            "2 Queries, concurrent",
-            time(|| http(Method::GET, "/coaching/insights".into(), None)).await,
-            time(|| profile_and_messages(&s, &uid, 2000)).await,
-        ),
-        (
-            "POST …/interact (repeat)",
-            "GetItem",
-            time(|| {
-                http(
+    let read = json!({"action": "read"});
+    let device_body = json!({"platform": "apns", "token": device_token});
+    let get = |function: &str, path: &str| event(function, &user, path, Value::Null, None);
+    let ev_personalization = get("api-get-personalization", "/coaching/personalization");
+    let ev_list = get("api-list-messages", "/coaching/messages");
+    let ev_summary = get("api-get-summary", "/coaching/summary");
+    let ev_insights = get("api-get-insights", "/coaching/insights");
+    let ev_export = get("api-export-data", "/coaching/me/export");
+    let ev_interact = event(
+        "api-interact-message",
+        &user,
+        &interact_path,
+        json!({"id": m.id}),
+        Some(read.clone()),
+    );
+    let ev_device = event(
+        "api-register-device",
+        &user,
+        "/coaching/devices/bench-phone",
+        json!({"deviceId": "bench-phone"}),
+        Some(device_body.clone()),
+    );
+    let (s, p, uid) = (&s, &p, &uid);
+    let http = &http;
+    let routes: Vec<Route> = vec![
+        Route {
+            name: "GET /coaching/personalization",
+            calls: "GetItem",
+            host: Box::new(move || {
+                Box::pin(http(Method::GET, "/coaching/personalization".into(), None))
+            }),
+            handler: Box::new(|| {
+                Box::pin(async {
+                    ok(
+                        api_get_personalization::handle(&s.profiles, request(&ev_personalization))
+                            .await,
+                    )
+                })
+            }),
+            raw: Box::new(move || {
+                Box::pin(async move {
+                    s.profiles.preferences(uid).await.expect("get");
+                })
+            }),
+        },
+        Route {
+            name: "GET /coaching/messages",
+            calls: "Query ByTime (20)",
+            host: Box::new(move || Box::pin(http(Method::GET, "/coaching/messages".into(), None))),
+            handler: Box::new(|| {
+                Box::pin(async { ok(api_list_messages::handle(s, request(&ev_list)).await) })
+            }),
+            raw: Box::new(move || {
+                Box::pin(async move {
+                    s.messages
+                        .list(uid, &ListFilter::default(), 20, None)
+                        .await
+                        .expect("list");
+                })
+            }),
+        },
+        Route {
+            name: "GET /coaching/summary",
+            calls: "2 Queries, concurrent",
+            host: Box::new(move || Box::pin(http(Method::GET, "/coaching/summary".into(), None))),
+            handler: Box::new(|| {
+                Box::pin(async { ok(api_get_summary::handle(s, request(&ev_summary)).await) })
+            }),
+            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, 2000))),
+        },
+        Route {
+            name: "GET /coaching/insights",
+            calls: "2 Queries, concurrent",
+            host: Box::new(move || Box::pin(http(Method::GET, "/coaching/insights".into(), None))),
+            handler: Box::new(|| {
+                Box::pin(async { ok(api_get_insights::handle(s, request(&ev_insights)).await) })
+            }),
+            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, 2000))),
+        },
+        Route {
+            name: "POST …/interact (repeat)",
+            calls: "GetItem",
+            host: Box::new(|| {
+                Box::pin(http(
                     Method::POST,
                     interact_path.clone(),
-                    Some(json!({"action": "read"})),
-                )
-            })
-            .await,
-            time(|| async {
-                s.messages.get(&uid, &m.id).await.expect("get");
-            })
-            .await,
-        ),
-        (
-            "PUT /coaching/devices/{id} (same)",
-            "GetItem + GetEndpointAttributes",
-            time(|| {
-                http(
+                    Some(read.clone()),
+                ))
+            }),
+            // A repeated read publishes nothing: the bus is not needed.
+            handler: Box::new(|| {
+                Box::pin(async {
+                    ok(api_interact_message::handle(s, None, request(&ev_interact)).await)
+                })
+            }),
+            raw: Box::new(|| {
+                Box::pin(async {
+                    s.messages.get(uid, &m.id).await.expect("get");
+                })
+            }),
+        },
+        Route {
+            name: "PUT /coaching/devices/{id} (same)",
+            calls: "GetItem + GetEndpointAttributes",
+            host: Box::new(|| {
+                Box::pin(http(
                     Method::PUT,
                     "/coaching/devices/bench-phone".into(),
-                    Some(json!({"platform": "apns", "token": device_token})),
-                )
-            })
-            .await,
-            time(|| async {
-                s.profiles
-                    .device(&uid, "bench-phone")
-                    .await
-                    .expect("device");
-                p.state(&device.endpoint_arn).await.expect("state");
-            })
-            .await,
-        ),
-        (
-            "GET /coaching/me/export",
-            "2 Queries, concurrent",
-            time(|| http(Method::GET, "/coaching/me/export".into(), None)).await,
-            time(|| profile_and_messages(&s, &uid, usize::MAX)).await,
-        ),
+                    Some(device_body.clone()),
+                ))
+            }),
+            handler: Box::new(|| {
+                Box::pin(async { ok(api_register_device::handle(s, p, request(&ev_device)).await) })
+            }),
+            raw: Box::new(|| {
+                Box::pin(async {
+                    s.profiles.device(uid, "bench-phone").await.expect("device");
+                    p.state(&device.endpoint_arn).await.expect("state");
+                })
+            }),
+        },
+        Route {
+            name: "GET /coaching/me/export",
+            calls: "2 Queries, concurrent",
+            host: Box::new(move || Box::pin(http(Method::GET, "/coaching/me/export".into(), None))),
+            handler: Box::new(|| {
+                Box::pin(async { ok(api_export_data::handle(s, request(&ev_export)).await) })
+            }),
+            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, usize::MAX))),
+        },
     ];
+
+    // Warm-up until stable: every route's three medians within 5 % of the batch before.
+    let mut before: Option<Vec<[Duration; 3]>> = None;
+    let mut batches = 0;
+    while batches < MAX_WARMUP_BATCHES {
+        let samples = rounds(&routes, WARMUP_BATCH).await;
+        let medians: Vec<[Duration; 3]> = samples
+            .iter()
+            .map(|w| [median(&w[0]), median(&w[1]), median(&w[2])])
+            .collect();
+        batches += 1;
+        let stable = before.as_ref().is_some_and(|b| {
+            b.iter().zip(&medians).all(|(x, y)| {
+                (0..3).all(|k| {
+                    let (a, b) = (x[k].as_secs_f64(), y[k].as_secs_f64());
+                    (a - b).abs() <= 0.05 * a.max(b)
+                })
+            })
+        });
+        before = Some(medians);
+        if stable {
+            break;
+        }
+    }
+    let samples = rounds(&routes, ROUNDS).await;
     println!(
-        "\nwarm latency, median of {ROUNDS} after {WARMUP} warm-up calls (31 messages, 1 device)\n"
+        "\nwarm latency, median of {ROUNDS} interleaved rounds after {batches} warm-up batches of {WARMUP_BATCH} (31 messages, 1 device)\n"
     );
-    println!("| route | through host | storage calls | raw calls | ratio |");
-    println!("|---|---:|---|---:|---:|");
-    for (route, calls, host, raw) in rows {
+    println!("| route | through host | handler in process | storage calls | raw calls | handler ÷ raw | host − handler |");
+    println!("|---|---:|---:|---|---:|---:|---:|");
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut ratios = Vec::new();
+    let mut overheads = Vec::new();
+    for (route, w) in routes.iter().zip(&samples) {
+        let (host, handler, raw) = (median(&w[0]), median(&w[1]), median(&w[2]));
+        let ratio = handler.as_secs_f64() / raw.as_secs_f64();
+        let overhead = ms(host) - ms(handler);
+        ratios.push(ratio);
+        overheads.push(overhead);
         println!(
-            "| {route} | {:.2} ms | {calls} | {:.2} ms | {:.2} |",
-            host.as_secs_f64() * 1e3,
-            raw.as_secs_f64() * 1e3,
-            host.as_secs_f64() / raw.as_secs_f64()
+            "| {} | {:.2} ms | {:.2} ms | {} | {:.2} ms | {ratio:.2} | {overhead:.2} ms |",
+            route.name,
+            ms(host),
+            ms(handler),
+            route.calls,
+            ms(raw),
         );
     }
+    let worst = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    println!("\n(the BENCH figures are the worst route's)");
+    println!("BENCH handler_vs_raw {:.2} <=1.1", worst(&ratios));
+    println!("BENCH host_overhead_ms {:.2} <=0.5", worst(&overheads));
 }

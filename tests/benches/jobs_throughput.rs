@@ -4,7 +4,9 @@
 //!   as the queue's maximum concurrency allows), beside the raw BatchWriteItem throughput of
 //!   the same DynamoDB Local in the same run (items per second, four writers). The ratio is
 //!   the figure;
-//! - deliveries per second through job-deliver (claim, publish to moto, record).
+//! - deliveries per second through job-deliver (claim, publish to moto, record);
+//! - the requests each job made, by operation, counted by the local IAM proxy every function
+//!   call goes through (per user planned, per message delivered).
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,34 @@ const RAW_ITEMS: usize = 10_000;
 const SEGMENTS: u32 = 4;
 const DELIVERY_USERS: usize = 250;
 const MESSAGES_PER_USER: usize = 4;
+
+type Requests = std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>;
+
+/// The requests every function made so far, by operation (the IAM proxy's report).
+async fn requests_so_far() -> Requests {
+    let url = coach_tests::env("COACH_LOCAL_IAM_URL");
+    let report: serde_json::Value = reqwest::get(format!("{url}/_iam/report"))
+        .await
+        .expect("IAM proxy answers")
+        .json()
+        .await
+        .expect("JSON");
+    serde_json::from_value(report["requests"].clone()).expect("requests by function")
+}
+
+/// The requests `functions` made between two reports, by operation.
+fn made(before: &Requests, after: &Requests, functions: &[&str]) -> Vec<(String, u64)> {
+    let mut out: std::collections::BTreeMap<String, u64> = Default::default();
+    for f in functions {
+        for (op, n) in after.get(*f).into_iter().flatten() {
+            let was = before.get(*f).and_then(|m| m.get(op)).copied().unwrap_or(0);
+            if *n > was {
+                *out.entry(op.clone()).or_default() += n - was;
+            }
+        }
+    }
+    out.into_iter().collect()
+}
 
 fn sqs_event(run_id: &str, as_of: chrono::DateTime<Utc>, segment: u32) -> serde_json::Value {
     let body = json!({
@@ -109,6 +139,7 @@ async fn main() {
         .start_run(&run_id, as_of, SEGMENTS)
         .await
         .expect("run record");
+    let before = requests_so_far().await;
     let t = Instant::now();
     let results = futures::future::join_all((0..SEGMENTS).map(|seg| {
         let event = sqs_event(&run_id, as_of, seg);
@@ -127,6 +158,8 @@ async fn main() {
     };
     let secs = t.elapsed().as_secs_f64();
     let users_per_s = status.totals.users as f64 / secs;
+    let messages_per_s = status.totals.planned as f64 / secs;
+    let generation_requests = made(&before, &requests_so_far().await, &["job-generate-segment"]);
 
     // Deliveries: users with one device each, several messages due now.
     let p = push().await;
@@ -182,11 +215,13 @@ async fn main() {
             due += 1;
         }
     }
+    let before = requests_so_far().await;
     let t = Instant::now();
     let (ok, run) = invoke("job-deliver", &json!({"job": "deliver"})).await;
     assert!(ok, "{run}");
     let deliver_secs = t.elapsed().as_secs_f64();
     let sent = run["sent"].as_u64().unwrap_or(0);
+    let delivery_requests = made(&before, &requests_so_far().await, &["job-deliver"]);
 
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
     println!("| measure | figure |\n|---|---:|");
@@ -195,9 +230,30 @@ async fn main() {
         "| job-generate-segment, {SEGMENTS} segments at once | {users_per_s:.0} users/s ({} users, {} messages in {secs:.1} s) |",
         status.totals.users, status.totals.planned
     );
-    println!("| ratio users/s ÷ raw items/s | {:.2} |", users_per_s / raw);
+    println!(
+        "| messages written/s ÷ raw items/s | {:.2} ({messages_per_s:.0} messages/s) |",
+        messages_per_s / raw
+    );
     println!(
         "| job-deliver | {:.0} deliveries/s ({sent} of {due} due, {deliver_secs:.1} s) |",
         sent as f64 / deliver_secs
+    );
+    let users = status.totals.users.max(1) as f64;
+    println!(
+        "\nrequests made by job-generate-segment ({} users, {} messages)\n",
+        status.totals.users, status.totals.planned
+    );
+    println!("| operation | requests | per user |\n|---|---:|---:|");
+    for (op, n) in &generation_requests {
+        println!("| {op} | {n} | {:.3} |", *n as f64 / users);
+    }
+    println!("\nrequests made by job-deliver ({sent} deliveries)\n");
+    println!("| operation | requests | per delivery |\n|---|---:|---:|");
+    for (op, n) in &delivery_requests {
+        println!("| {op} | {n} | {:.3} |", *n as f64 / sent.max(1) as f64);
+    }
+    println!(
+        "BENCH generation_vs_raw_write {:.2} >=0.9",
+        messages_per_s / raw
     );
 }

@@ -233,7 +233,7 @@ pub async fn jobs() -> functions::Jobs {
         .expect("the job environment is set by coach-local test")
 }
 
-/// A segment worker over the job clients, publishing nothing.
+/// A segment worker over the job clients.
 pub fn segment_worker<'a>(
     j: &'a functions::Jobs,
     generator: &'a coaching::app::generation::Generator,
@@ -242,7 +242,6 @@ pub fn segment_worker<'a>(
         profiles: &j.stores.profiles,
         messages: &j.stores.messages,
         jobs: &j.jobs,
-        bus: None,
         generator,
     }
 }

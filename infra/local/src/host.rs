@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::apigw;
 use crate::feeders::{Feed, FeedKind};
 use crate::jwt::{self, Validation};
+use crate::pipes::PipeSpec;
 use crate::runtime::{FunctionSpec, Outcome, Pool};
 use crate::template::{Bindings, Route, Schedule, Template, TemplateError};
 
@@ -53,12 +54,20 @@ pub struct Host {
     schedules: Vec<(String, Schedule)>,
     /// The queues feeding functions (SQS events and bus-rule taps).
     feeds: Vec<Feed>,
+    /// The pipes the host plays ([`crate::pipes`]).
+    pipes: Vec<PipeSpec>,
     /// Tap queue URLs of asynchronous event sources, by `function/event`.
     taps: BTreeMap<String, String>,
     /// A function's name in AWS (`FunctionName`) → its name here.
     aliases: BTreeMap<String, String>,
     jwt: Validation,
+    /// Where the binaries are (for the hello-world binary of the cold-start bench).
+    bin_dir: PathBuf,
 }
+
+/// The bare `lambda_runtime` binary the cold-start bench compares every function with
+/// (`infra/local/src/bin/bench_hello.rs`, built beside the functions).
+pub const HELLO: &str = "bench-hello";
 
 impl Host {
     /// Builds the host for `template`, resolving each function's environment with `bindings`.
@@ -186,9 +195,11 @@ impl Host {
             routes,
             schedules,
             feeds,
+            pipes: crate::pipes::specs(template, bindings)?,
             taps: bindings.taps.clone(),
             aliases,
             jwt,
+            bin_dir: opts.bin_dir.clone(),
         })
     }
 
@@ -223,6 +234,11 @@ impl Host {
     /// The queues that feed functions.
     pub fn feeds(&self) -> &[Feed] {
         &self.feeds
+    }
+
+    /// The template's pipes.
+    pub fn pipes(&self) -> &[PipeSpec] {
+        &self.pipes
     }
 
     /// The tap queue of `function`'s asynchronous event source `event` (a bus rule or a
@@ -260,6 +276,7 @@ impl Host {
                 post(lambda_invoke),
             )
             .route("/_local/schedules/{name}", post(fire_schedule))
+            .route("/_local/cold-start/{name}", post(cold_start))
             .fallback(http_route)
             .with_state(self)
     }
@@ -284,6 +301,45 @@ async fn fire_schedule(State(host): State<Arc<Host>>, Path(name): Path<String>) 
             "ResourceNotFoundException",
             &format!("No scheduled function {name}"),
         ),
+    }
+}
+
+/// Starts a fresh instance of a function (or of [`HELLO`]) and answers its init and
+/// first-invocation times with the body as payload ([`crate::runtime::ColdStart`]).
+async fn cold_start(
+    State(host): State<Arc<Host>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    let hello;
+    let pool = if name == HELLO {
+        hello = Pool::new(
+            FunctionSpec {
+                name: HELLO.into(),
+                binary: host.bin_dir.join(HELLO),
+                env: Vec::new(),
+                timeout: std::time::Duration::from_secs(10),
+                memory_mb: 128,
+                log_file: None,
+            },
+            1,
+        );
+        &hello
+    } else {
+        match host.pool(&name) {
+            Some(p) => p.as_ref(),
+            None => {
+                return lambda_error(
+                    StatusCode::NOT_FOUND,
+                    "ResourceNotFoundException",
+                    &format!("Function not found: {name}"),
+                )
+            }
+        }
+    };
+    match pool.cold_start(body).await {
+        Ok(c) => axum::Json(c).into_response(),
+        Err(e) => lambda_error(StatusCode::BAD_GATEWAY, "Runtime.InitError", &e),
     }
 }
 

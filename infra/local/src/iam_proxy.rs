@@ -44,9 +44,11 @@ pub struct Denial {
     pub probe: bool,
 }
 
-/// What the proxy saw: authorizations checked per function, and the refusals.
+/// What the proxy saw: requests per function and operation (`dynamodb:Query`), the
+/// authorizations checked per function, and the refusals.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    pub requests: BTreeMap<String, BTreeMap<String, u64>>,
     pub checked: BTreeMap<String, u64>,
     pub denied: Vec<Denial>,
 }
@@ -149,6 +151,18 @@ fn signer(headers: &HeaderMap) -> Option<(String, String)> {
     Some((key, service))
 }
 
+/// The API operation of a request, as `service:Operation`: from the JSON protocol's target
+/// header, else the query protocol's `Action`.
+fn operation(service: &str, target: Option<&str>, body: &[u8]) -> String {
+    let op = match target {
+        Some(t) => t.rsplit('.').next().unwrap_or(t).to_owned(),
+        None => form_urlencoded::parse(body)
+            .find(|(k, _)| k == "Action")
+            .map_or_else(|| "unknown".to_owned(), |(_, v)| v.into_owned()),
+    };
+    format!("{service}:{op}")
+}
+
 fn denied(service: &str, function: &str, call: &Call) -> Response {
     let message = format!(
         "User: arn:aws:sts::local:assumed-role/{function} is not authorized to perform: {} on resource: {} because no identity-based policy allows the {} action",
@@ -226,7 +240,15 @@ async fn proxy(State(iam): State<Arc<Iam>>, req: Request) -> Response {
                 }],
             };
             let refused = wanted.iter().find(|c| !allows(policy, c)).cloned();
+            let op = operation(service, target, &bytes);
             if let Ok(mut r) = iam.report.lock() {
+                if !probe {
+                    *r.requests
+                        .entry(function.to_owned())
+                        .or_default()
+                        .entry(op)
+                        .or_default() += 1;
+                }
                 *r.checked.entry(function.to_owned()).or_default() += wanted.len() as u64;
                 if let Some(call) = &refused {
                     r.denied.push(Denial {

@@ -5,6 +5,7 @@
 //! - [`host`]: the HTTP routes (with the JWT check) and the Lambda Invoke API.
 //! - [`schedules`], [`cron`]: fires the template's schedules (each minute, or on demand).
 //! - [`feeders`]: feeds SQS queues and bus-rule tap queues to their functions.
+//! - [`pipes`]: plays the template's EventBridge Pipes (DynamoDB stream → event bus).
 //! - [`runtime`]: the Lambda Runtime API each function process talks to.
 //! - [`apigw`]: API Gateway HTTP API payload 2.0 events and responses.
 //! - [`jwt`]: HS256 tokens, the local stand-in for the identity provider.
@@ -18,6 +19,7 @@ pub mod host;
 pub mod iam;
 pub mod iam_proxy;
 pub mod jwt;
+pub mod pipes;
 pub mod procs;
 pub mod runtime;
 pub mod schedules;

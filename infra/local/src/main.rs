@@ -162,6 +162,12 @@ async fn start_background(
     let armed = coach_local::schedules::arm(host)?;
     let sqs = stack.sqs_client().await;
     let mut tasks = coach_local::feeders::start(host.clone(), sqs.clone(), host.feeds().to_vec());
+    tasks.extend(coach_local::pipes::start(
+        host.pipes().to_vec(),
+        stack.dynamodb_url.clone(),
+        stack.events_client().await,
+        sqs.clone(),
+    ));
     if schedules {
         tasks.push(coach_local::schedules::start(host.clone(), sqs, armed));
     }

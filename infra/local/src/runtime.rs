@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::process::Command;
-use tokio::sync::{mpsc, oneshot, Mutex, Semaphore};
+use tokio::sync::{mpsc, oneshot, Mutex, Notify, Semaphore};
 
 use crate::procs;
 use crate::template::{ACCOUNT_ID, REGION};
@@ -64,9 +64,25 @@ struct RuntimeApi {
     pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: Mutex<Option<String>>,
     function_arn: String,
+    /// When the process first asked for an invocation: the end of its init, as Lambda
+    /// counts it.
+    ready_at: std::sync::OnceLock<Instant>,
+    ready: Notify,
+}
+
+/// How long a fresh instance took: init (process start to its first `/next`) and its first
+/// invocation (sent to answered).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct ColdStart {
+    pub init_ms: f64,
+    pub first_invoke_ms: f64,
+    /// Whether the first invocation succeeded.
+    pub ok: bool,
 }
 
 struct Instance {
+    api: Arc<RuntimeApi>,
+    spawned_at: Instant,
     inbox: mpsc::Sender<Invocation>,
     dead: Arc<AtomicBool>,
     kill: Mutex<Option<oneshot::Sender<()>>>,
@@ -116,6 +132,39 @@ impl Pool {
                 }
             },
         };
+        let outcome = self.run(&instance, payload).await;
+        if !instance.dead.load(Ordering::SeqCst) {
+            self.idle.lock().await.push(instance);
+        }
+        outcome
+    }
+
+    /// Starts a fresh instance (whatever is warm), times its init and first invocation with
+    /// `payload`, and stops it.
+    pub async fn cold_start(&self, payload: Bytes) -> Result<ColdStart, String> {
+        let instance = self.start_instance().await?;
+        let ready = tokio::time::timeout(self.spec.timeout, instance.api.ready.notified()).await;
+        let init = match (ready, instance.api.ready_at.get()) {
+            (Ok(()), Some(at)) => at.duration_since(instance.spawned_at),
+            _ => {
+                instance.stop().await;
+                let why = instance.api.init_error.lock().await.clone();
+                return Err(why.unwrap_or_else(|| format!("{} never became ready", self.spec.name)));
+            }
+        };
+        let sent = Instant::now();
+        let outcome = self.run(&instance, payload).await;
+        let first = sent.elapsed();
+        instance.stop().await;
+        Ok(ColdStart {
+            init_ms: init.as_secs_f64() * 1e3,
+            first_invoke_ms: first.as_secs_f64() * 1e3,
+            ok: matches!(outcome, Outcome::Success(_)),
+        })
+    }
+
+    /// Runs one invocation on `instance` (stopping it if it times out).
+    async fn run(&self, instance: &Instance, payload: Bytes) -> Outcome {
         let (reply, answer) = oneshot::channel();
         let deadline_ms = now_ms() + self.spec.timeout.as_millis();
         let invocation = Invocation {
@@ -131,17 +180,14 @@ impl Pool {
             ));
         }
         match tokio::time::timeout(self.spec.timeout, answer).await {
-            Ok(Ok(outcome)) => {
-                if !instance.dead.load(Ordering::SeqCst) {
-                    self.idle.lock().await.push(instance);
-                }
-                outcome
-            }
+            Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Outcome::FunctionError(error_payload(
                 "Runtime.ExitError",
                 "the function's process exited during the invocation",
             )),
             Err(_) => {
+                // Never handed out again (the watcher marks it too, once the process is gone).
+                instance.dead.store(true, Ordering::SeqCst);
                 instance.stop().await;
                 Outcome::FunctionError(error_payload(
                     "Sandbox.Timedout",
@@ -191,6 +237,8 @@ impl Pool {
             queue: Mutex::new(queue),
             pending: Mutex::new(HashMap::new()),
             init_error: Mutex::new(None),
+            ready_at: std::sync::OnceLock::new(),
+            ready: Notify::new(),
             function_arn: format!(
                 "arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{}",
                 spec.name
@@ -223,6 +271,7 @@ impl Pool {
             .stdin(Stdio::null());
         procs::route_output(&mut cmd, spec.log_file.as_deref())?;
         procs::die_with_parent(&mut cmd);
+        let spawned_at = Instant::now();
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", spec.binary.display()))?;
@@ -264,6 +313,8 @@ impl Pool {
             }
         });
         Ok(Arc::new(Instance {
+            api,
+            spawned_at,
             inbox,
             dead,
             kill: Mutex::new(Some(kill)),
@@ -291,6 +342,9 @@ fn runtime_router(api: Arc<RuntimeApi>) -> Router {
 }
 
 async fn next(State(api): State<Arc<RuntimeApi>>) -> Response {
+    if api.ready_at.set(Instant::now()).is_ok() {
+        api.ready.notify_one();
+    }
     let invocation = api.queue.lock().await.recv().await;
     let Some(inv) = invocation else {
         // The instance is being retired: like a frozen Lambda sandbox, never answer.

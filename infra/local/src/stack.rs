@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification,
 };
 use serde_yaml::Value;
+use std::collections::BTreeMap;
 use tokio::process::{Child, Command};
 
 use crate::procs;
@@ -289,6 +291,15 @@ impl Stack {
         )
     }
 
+    /// An EventBridge client pointed at this stack (moto).
+    pub async fn events_client(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::from_conf(
+            aws_sdk_eventbridge::config::Builder::from(&Self::sdk_config().await)
+                .endpoint_url(&self.moto_url)
+                .build(),
+        )
+    }
+
     /// A DynamoDB client pointed at this stack.
     pub async fn dynamodb_client(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::from_conf(
@@ -338,16 +349,20 @@ impl Stack {
         }
 
         for (id, props) in template.resources_of("AWS::DynamoDB::Table") {
-            create_table(&dynamodb, &id, &props).await?;
+            let stream = create_table(&dynamodb, &id, &props).await?;
+            let mut attributes: BTreeMap<String, String> = [(
+                "Arn".to_owned(),
+                format!("arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{id}"),
+            )]
+            .into();
+            if let Some(arn) = stream {
+                attributes.insert("StreamArn".to_owned(), arn);
+            }
             b.resources.insert(
                 id.clone(),
                 Binding {
                     reference: id.clone(),
-                    attributes: [(
-                        "Arn".to_owned(),
-                        format!("arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{id}"),
-                    )]
-                    .into(),
+                    attributes,
                 },
             );
         }
@@ -612,11 +627,13 @@ fn projection(index: &Value) -> Projection {
     p.build()
 }
 
+/// Creates a table as the template describes it (if it is not there yet); returns its stream's
+/// ARN when the template gives it a stream.
 async fn create_table(
     client: &aws_sdk_dynamodb::Client,
     id: &str,
     props: &Value,
-) -> Result<(), StackError> {
+) -> Result<Option<String>, StackError> {
     let attributes: Vec<AttributeDefinition> = props
         .get("AttributeDefinitions")
         .and_then(Value::as_sequence)
@@ -644,6 +661,18 @@ async fn create_table(
             .build()
             .map_err(|e| provision_error(id, e))?;
         create = create.global_secondary_indexes(index);
+    }
+    let view = props
+        .get("StreamSpecification")
+        .and_then(|v| str_of(v, "StreamViewType"));
+    if let Some(view) = view {
+        create = create.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view))
+                .build()
+                .map_err(|e| provision_error(id, e))?,
+        );
     }
     for lsi in indexes(props, "LocalSecondaryIndexes") {
         let index = LocalSecondaryIndex::builder()
@@ -680,7 +709,19 @@ async fn create_table(
                 .await;
         }
     }
-    Ok(())
+    if view.is_none() {
+        return Ok(None);
+    }
+    let described = client
+        .describe_table()
+        .table_name(id)
+        .send()
+        .await
+        .map_err(|e| provision_error(id, e))?;
+    match described.table().and_then(|t| t.latest_stream_arn()) {
+        Some(arn) => Ok(Some(arn.to_owned())),
+        None => Err(provision_error(id, "the table has no stream")),
+    }
 }
 
 fn describe_exit(s: std::io::Result<std::process::ExitStatus>) -> String {

@@ -25,9 +25,8 @@ use crate::aws::dynamo::messages::{message_sk, MAX_MESSAGES_READ};
 use crate::aws::dynamo::{
     user_pk, JobStore, MessageStore, Profile, ProfileStore, SegmentCounts, StoreError,
 };
-use crate::aws::eventbridge::{Bus, BusError};
 use crate::aws::sqs::{QueueError, WorkQueue};
-use crate::domain::events::{DomainEvent, GenerateSegment, MessageScheduled, ScanStart};
+use crate::domain::events::{GenerateSegment, ScanStart};
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
 use crate::engine::retention::survives_erasure;
@@ -49,8 +48,9 @@ const DEADLINE_RESERVE: StdDuration = StdDuration::from_secs(3);
 pub enum WorkError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Publishing a run's work items (`fanout`).
     #[error(transparent)]
-    Bus(#[from] BusError),
+    Bus(#[from] crate::aws::eventbridge::BusError),
     #[error(transparent)]
     Queue(#[from] QueueError),
 }
@@ -108,8 +108,6 @@ pub struct SegmentWorker<'a> {
     pub profiles: &'a ProfileStore,
     pub messages: &'a MessageStore,
     pub jobs: &'a JobStore,
-    /// Where `MessageScheduled` goes; `None` publishes nothing.
-    pub bus: Option<&'a Bus>,
     pub generator: &'a Generator,
 }
 
@@ -276,20 +274,13 @@ impl SegmentWorker<'_> {
             .partition(|(u, m)| existing.contains(&(user_pk(u), message_sk(&m.id))));
         self.messages.put_new(&new).await?;
         let new = self.undo_erased(new, read_at).await?;
-        let writing = began.elapsed() - planning - checking;
-        if let Some(bus) = self.bus {
-            let events: Vec<DomainEvent> = new
-                .iter()
-                .map(|(u, m)| DomainEvent::MessageScheduled(MessageScheduled::of(u.as_str(), m)))
-                .collect();
-            bus.publish(&events).await?;
-        }
+        // `MessageScheduled` is not published here: the messages table's stream carries every
+        // stored message to the bus (template.yaml, MessageScheduledPipe).
         tracing::debug!(
             users = n,
             planning_ms = planning.as_millis() as u64,
             checking_ms = checking.as_millis() as u64,
-            writing_ms = writing.as_millis() as u64,
-            publishing_ms = (began.elapsed() - planning - checking - writing).as_millis() as u64,
+            writing_ms = (began.elapsed() - planning - checking).as_millis() as u64,
             "page planned"
         );
         Ok(SegmentCounts {
