@@ -88,6 +88,10 @@ bench-run:
 	cargo build --release -p functions -p coach-local --bins
 	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench api_latency
 	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench cold_start
+	cargo build --profile deploy -p functions --bin api-get-personalization --bin job-generate-segment
+	cargo build --profile deploy -p coach-local --bin bench-hello
+	COACH_BIN_DIR=$(CURDIR)/target/deploy COLD_START_ONLY=api-get-personalization,job-generate-segment \
+	  COLD_START_LABEL=deploy_profile ./target/release/coach-local test -- cargo bench -p coach-tests --bench cold_start
 	$(RELEASE_LOCAL) test -- cargo bench -p coach-tests --bench jobs_throughput
 	cargo build --release -p coach-sim
 	./target/release/coach-sim --population infra/sim/tests/fixtures/tiny.json --users 5000 --days 30 --seeds 1 | tail -n 1
@@ -106,7 +110,7 @@ token: build
 # CodeUri of each function in template.yaml; then `sam deploy --guided`.
 lambda: $(PY_STAMP)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --bins
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --profile deploy --arm64 --bins
 	for d in target/lambda/*/; do cp infra/lambda-artifact.mk "$$d/Makefile"; done
 
 # The real sequence: the arm64 bootstraps (cargo-lambda), `sam build` (copies each into

@@ -499,6 +499,79 @@ async fn deliver(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::Binding;
+
+    /// A pipe from Table's stream to Bus whose role allows `actions` on everything.
+    fn pipe_with_role(actions: &str) -> Result<Vec<PipeSpec>, TemplateError> {
+        let text = format!(
+            r#"
+Resources:
+  Table: {{Type: AWS::DynamoDB::Table, Properties: {{}}}}
+  Bus: {{Type: AWS::Events::EventBus, Properties: {{Name: bus}}}}
+  Pipe:
+    Type: AWS::Pipes::Pipe
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+      Source: !GetAtt Table.StreamArn
+      SourceParameters:
+        FilterCriteria:
+          Filters:
+            - Pattern: '{{"eventName": ["INSERT"]}}'
+      Target: !GetAtt Bus.Arn
+      TargetParameters:
+        EventBridgeEventBusParameters: {{Source: s, DetailType: d}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - {{Effect: Allow, Action: [{actions}], Resource: "*"}}
+"#
+        );
+        let t = Template::parse(&text)?;
+        let mut b = Bindings::default();
+        b.resources.insert(
+            "Table".into(),
+            Binding {
+                reference: "Table".into(),
+                attributes: [(
+                    "StreamArn".to_owned(),
+                    "arn:aws:dynamodb:us-east-1:1:table/Table/stream/x".to_owned(),
+                )]
+                .into(),
+            },
+        );
+        b.resources.insert(
+            "Bus".into(),
+            Binding {
+                reference: "bus".into(),
+                attributes: [(
+                    "Arn".to_owned(),
+                    "arn:aws:events:us-east-1:1:event-bus/bus".to_owned(),
+                )]
+                .into(),
+            },
+        );
+        specs(&t, &b)
+    }
+
+    #[test]
+    fn a_pipe_whose_role_cannot_do_its_work_stops_the_host() {
+        let all = "dynamodb:DescribeStream, dynamodb:GetShardIterator, dynamodb:GetRecords, events:PutEvents";
+        let pipes = pipe_with_role(all).expect("allowed");
+        assert_eq!(pipes.len(), 1);
+        assert_eq!(pipes[0].detail_type, "d");
+        let refused = pipe_with_role(
+            "dynamodb:DescribeStream, dynamodb:GetShardIterator, dynamodb:GetRecords",
+        )
+        .expect_err("no PutEvents");
+        assert!(
+            refused.to_string().contains("events:PutEvents"),
+            "{refused}"
+        );
+    }
 
     fn record(event: &str, status: &str) -> Json {
         json!({"eventName": event, "dynamodb": {"NewImage": {

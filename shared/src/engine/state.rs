@@ -95,22 +95,21 @@ pub fn analyse(
     let last_active_day = summary.days.range(..=today).next_back().map(|(d, _)| *d);
     let days_since_active = last_active_day.map(|d| (today - d).num_days());
     let active_today = days_since_active == Some(0);
-    let active_7 = summary.active_days_in(today, 7);
-    let active_14 = summary.active_days_in(today, 14);
-    let active_30 = summary.active_days_in(today, 30);
+    let windows = summary.windows(today);
+    let [active_7, active_14, active_30] = windows.active;
     let span = summary
         .days
         .first_key_value()
         .map_or(1, |(first, _)| (today - *first).num_days() + 1)
         .clamp(1, 30);
     let consistency_30 = f64::from(active_30) / span as f64;
-    let minutes_7 = summary.minutes_in(today, 7);
-    let minutes_prev_7 = summary.minutes_in(today, 14) - minutes_7;
-    let sessions_30 = summary.activities_in(today, 30);
+    let minutes_7 = windows.minutes[0];
+    let minutes_prev_7 = windows.minutes[1] - minutes_7;
+    let sessions_30 = windows.activities_30;
     let avg_session_minutes = if sessions_30 == 0 {
         0.0
     } else {
-        summary.minutes_in(today, 30) as f64 / sessions_30 as f64
+        windows.minutes[2] as f64 / sessions_30 as f64
     };
     let total_active_days = summary.active_days();
     let segment = segment(&SegmentInputs {

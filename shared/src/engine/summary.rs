@@ -328,22 +328,22 @@ impl BehaviourSummary {
         self.days.range(from..=today).count() as u32
     }
 
-    /// Minutes logged in the `n` days ending on `today`.
-    pub fn minutes_in(&self, today: NaiveDate, n: i64) -> u64 {
-        let from = today - Duration::days(n - 1);
-        self.days
-            .range(from..=today)
-            .map(|(_, d)| u64::from(d.minutes))
-            .sum()
-    }
-
-    /// Activities logged in the `n` days ending on `today`.
-    pub fn activities_in(&self, today: NaiveDate, n: i64) -> u64 {
-        let from = today - Duration::days(n - 1);
-        self.days
-            .range(from..=today)
-            .map(|(_, d)| u64::from(d.count))
-            .sum()
+    /// Active days and minutes in the 7, 14 and 30 days ending on `today` (inclusive), and
+    /// activities in the 30: one pass over the last 30 days.
+    pub fn windows(&self, today: NaiveDate) -> Windows {
+        let mut w = Windows::default();
+        let t = today.num_days_from_ce();
+        for (d, day) in self.days.range(today - Duration::days(29)..=today) {
+            let age = t - d.num_days_from_ce();
+            for (k, n) in RECENT_WINDOWS.iter().enumerate() {
+                if age < *n {
+                    w.active[k] += 1;
+                    w.minutes[k] += u64::from(day.minutes);
+                }
+            }
+            w.activities_30 += u64::from(day.count);
+        }
+        w
     }
 
     /// Number of local days with activity in the kept window.
@@ -359,6 +359,20 @@ impl BehaviourSummary {
         }
         out
     }
+}
+
+/// The lengths of the recent windows of [`Windows`], in days.
+pub const RECENT_WINDOWS: [i32; 3] = [7, 14, 30];
+
+/// Activity in the last 7, 14 and 30 days ([`BehaviourSummary::windows`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Windows {
+    /// Active days, per window of [`RECENT_WINDOWS`].
+    pub active: [u32; 3],
+    /// Minutes logged, per window.
+    pub minutes: [u64; 3],
+    /// Activities logged in the 30 days.
+    pub activities_30: u64,
 }
 
 fn run_len(start: NaiveDate, end: NaiveDate) -> u32 {
@@ -386,6 +400,28 @@ mod tests {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0)
             .single()
             .expect("valid")
+    }
+
+    proptest! {
+        /// One pass gives what counting each window alone gives.
+        #[test]
+        fn windows_count_each_window(days in proptest::collection::btree_map(0i64..45, (1u32..200, 1u32..5), 0..40)) {
+            let today = NaiveDate::from_ymd_opt(2026, 3, 31).expect("date");
+            let mut s = BehaviourSummary::default();
+            for (ago, (minutes, count)) in &days {
+                let d = today - Duration::days(*ago);
+                s.days.insert(d, DayTotals { minutes: *minutes, count: *count, ..DayTotals::default() });
+            }
+            let w = s.windows(today);
+            for (k, n) in RECENT_WINDOWS.iter().enumerate() {
+                let inside: Vec<_> = days.iter().filter(|(ago, _)| **ago < i64::from(*n)).collect();
+                prop_assert_eq!(w.active[k], inside.len() as u32);
+                prop_assert_eq!(w.minutes[k], inside.iter().map(|(_, (m, _))| u64::from(*m)).sum::<u64>());
+                prop_assert_eq!(w.active[k], s.active_days_in(today, i64::from(*n)));
+            }
+            let sessions: u64 = days.iter().filter(|(ago, _)| **ago < 30).map(|(_, (_, c))| u64::from(*c)).sum();
+            prop_assert_eq!(w.activities_30, sessions);
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bo
     quiet.is_some_and(|q| q.contains_minute(local_minute_of_day))
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     /// Unix seconds.
     t: i64,
@@ -52,8 +52,13 @@ struct Slot {
 pub struct Slots {
     now: i64,
     tz: Tz,
-    slots: Vec<Slot>,
+    /// The slots in time order: `buf[..len]` (on the stack: a plan builds one per user).
+    buf: [Slot; MAX_SLOTS],
+    len: usize,
 }
+
+/// Most slots a horizon holds: one per [`SLOT_MINUTES`] and the first, rounded to the minute.
+const MAX_SLOTS: usize = (HORIZON_HOURS * 60 / SLOT_MINUTES) as usize + 2;
 
 /// Why a message found no send time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,19 +100,21 @@ impl Slots {
         let (off_start, off_end) = (offset_at(start), offset_at(end));
         let fixed = (off_start == off_end).then_some(off_start);
         let step = SLOT_MINUTES * 60;
-        let mut slots = Vec::with_capacity(100);
+        let mut buf = [Slot::default(); MAX_SLOTS];
+        let mut len = 0;
         let mut t = start;
         while t < end {
             let local = t + fixed.unwrap_or_else(|| offset_at(t));
             let minute = u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0);
-            if !in_quiet_hours(quiet, minute) {
-                slots.push(Slot {
+            if !in_quiet_hours(quiet, minute) && len < MAX_SLOTS {
+                buf[len] = Slot {
                     t,
                     minute,
                     day: i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE)
                         .unwrap_or(0),
                     in_window: windows.iter().any(|w| w.contains_minute(minute)),
-                });
+                };
+                len += 1;
             }
             t = if t == start {
                 (t / step + 1) * step
@@ -118,8 +125,13 @@ impl Slots {
         Slots {
             now: now_s,
             tz,
-            slots,
+            buf,
+            len,
         }
+    }
+
+    fn slots(&self) -> &[Slot] {
+        &self.buf[..self.len]
     }
 
     /// Why [`Slots::best`] found no slot: no time of the moment's part of day is left before
@@ -136,7 +148,7 @@ impl Slots {
         let end = expires_at.timestamp();
         let part_ok = |m: u32| in_part_of_day(moment, m);
         let usable: Vec<&Slot> = self
-            .slots
+            .slots()
             .iter()
             .filter(|s| s.t < end && part_ok(s.minute))
             .collect();
@@ -204,7 +216,8 @@ impl Slots {
     ) -> Option<DateTime<Utc>> {
         let end = expires_at.timestamp();
         // Slots are in time order: those before expiry are a prefix.
-        let before_end = &self.slots[..self.slots.partition_point(|s| s.t < end)];
+        let all = self.slots();
+        let before_end = &all[..all.partition_point(|s| s.t < end)];
         let mut usable = before_end
             .iter()
             .filter(|s| in_part_of_day(moment, s.minute));
