@@ -11,7 +11,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use coach_tests::{invoke, jobs, push, quiet_now_preferences, seed_message, unique_user};
+use coach_tests::{
+    invoke, jobs, proxied_requests, push, quiet_now_preferences, seed_message, unique_user,
+    ProxiedRequests,
+};
 use coaching::aws::dynamo::batch::write_all;
 use coaching::domain::devices::{Device, Platform};
 use coaching::domain::messages::MessageStatus;
@@ -26,22 +29,12 @@ const SEGMENTS: u32 = 4;
 const DELIVERY_USERS: usize = 250;
 const MESSAGES_PER_USER: usize = 4;
 
-type Requests = std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>;
-
-/// The requests every function made so far, by operation (the IAM proxy's report).
-async fn requests_so_far() -> Requests {
-    let url = coach_tests::env("COACH_LOCAL_IAM_URL");
-    let report: serde_json::Value = reqwest::get(format!("{url}/_iam/report"))
-        .await
-        .expect("IAM proxy answers")
-        .json()
-        .await
-        .expect("JSON");
-    serde_json::from_value(report["requests"].clone()).expect("requests by function")
-}
-
 /// The requests `functions` made between two reports, by operation.
-fn made(before: &Requests, after: &Requests, functions: &[&str]) -> Vec<(String, u64)> {
+fn made(
+    before: &ProxiedRequests,
+    after: &ProxiedRequests,
+    functions: &[&str],
+) -> Vec<(String, u64)> {
     let mut out: std::collections::BTreeMap<String, u64> = Default::default();
     for f in functions {
         for (op, n) in after.get(*f).into_iter().flatten() {
@@ -139,7 +132,7 @@ async fn main() {
         .start_run(&run_id, as_of, SEGMENTS)
         .await
         .expect("run record");
-    let before = requests_so_far().await;
+    let before = proxied_requests().await;
     let t = Instant::now();
     let results = futures::future::join_all((0..SEGMENTS).map(|seg| {
         let event = sqs_event(&run_id, as_of, seg);
@@ -159,7 +152,11 @@ async fn main() {
     let secs = t.elapsed().as_secs_f64();
     let users_per_s = status.totals.users as f64 / secs;
     let messages_per_s = status.totals.planned as f64 / secs;
-    let generation_requests = made(&before, &requests_so_far().await, &["job-generate-segment"]);
+    let generation_requests = made(
+        &before,
+        &proxied_requests().await,
+        &["job-generate-segment"],
+    );
 
     // Deliveries: users with one device each, several messages due now.
     let p = push().await;
@@ -215,13 +212,13 @@ async fn main() {
             due += 1;
         }
     }
-    let before = requests_so_far().await;
+    let before = proxied_requests().await;
     let t = Instant::now();
     let (ok, run) = invoke("job-deliver", &json!({"job": "deliver"})).await;
     assert!(ok, "{run}");
     let deliver_secs = t.elapsed().as_secs_f64();
     let sent = run["sent"].as_u64().unwrap_or(0);
-    let delivery_requests = made(&before, &requests_so_far().await, &["job-deliver"]);
+    let delivery_requests = made(&before, &proxied_requests().await, &["job-deliver"]);
 
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
     println!("| measure | figure |\n|---|---:|");

@@ -322,3 +322,19 @@ pub async fn stored_message(
         .expect("reading a message")
         .expect("the message exists")
 }
+
+/// Requests per function and operation (`dynamodb:Query`): what the local IAM proxy saw.
+pub type ProxiedRequests =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>;
+
+/// The requests every function made so far through the local IAM proxy, by operation.
+pub async fn proxied_requests() -> ProxiedRequests {
+    let url = env("COACH_LOCAL_IAM_URL");
+    let report: Value = reqwest::get(format!("{url}/_iam/report"))
+        .await
+        .expect("IAM proxy answers")
+        .json()
+        .await
+        .expect("JSON");
+    serde_json::from_value(report["requests"].clone()).expect("requests by function")
+}
