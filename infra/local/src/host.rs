@@ -305,12 +305,16 @@ async fn fire_schedule(State(host): State<Arc<Host>>, Path(name): Path<String>) 
 }
 
 /// Starts a fresh instance of a function (or of [`HELLO`]) and answers its init and
-/// first-invocation times with the body as payload ([`crate::runtime::ColdStart`]).
+/// first-invocation times with the body as payload ([`crate::runtime::ColdStart`]);
+/// `?init_only=1` only starts it (no invocation, so no work of the function's loads the
+/// machine while other starts are timed).
 async fn cold_start(
     State(host): State<Arc<Host>>,
     Path(name): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
     body: Bytes,
 ) -> Response {
+    let payload = (query.get("init_only").map(String::as_str) != Some("1")).then_some(body);
     let hello;
     let pool = if name == HELLO {
         hello = Pool::new(
@@ -337,7 +341,7 @@ async fn cold_start(
             }
         }
     };
-    match pool.cold_start(body).await {
+    match pool.cold_start(payload).await {
         Ok(c) => axum::Json(c).into_response(),
         Err(e) => lambda_error(StatusCode::BAD_GATEWAY, "Runtime.InitError", &e),
     }

@@ -71,12 +71,13 @@ struct RuntimeApi {
 }
 
 /// How long a fresh instance took: init (process start to its first `/next`) and its first
-/// invocation (sent to answered).
+/// invocation (sent to answered), if it had one.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct ColdStart {
     pub init_ms: f64,
-    pub first_invoke_ms: f64,
-    /// Whether the first invocation succeeded.
+    /// Absent when the instance was only started.
+    pub first_invoke_ms: Option<f64>,
+    /// Whether the first invocation succeeded (true when there was none).
     pub ok: bool,
 }
 
@@ -139,9 +140,9 @@ impl Pool {
         outcome
     }
 
-    /// Starts a fresh instance (whatever is warm), times its init and first invocation with
-    /// `payload`, and stops it.
-    pub async fn cold_start(&self, payload: Bytes) -> Result<ColdStart, String> {
+    /// Starts a fresh instance (whatever is warm), times its init and (with a `payload`) its
+    /// first invocation, and stops it.
+    pub async fn cold_start(&self, payload: Option<Bytes>) -> Result<ColdStart, String> {
         let instance = self.start_instance().await?;
         let ready = tokio::time::timeout(self.spec.timeout, instance.api.ready.notified()).await;
         let init = match (ready, instance.api.ready_at.get()) {
@@ -152,13 +153,21 @@ impl Pool {
                 return Err(why.unwrap_or_else(|| format!("{} never became ready", self.spec.name)));
             }
         };
+        let Some(payload) = payload else {
+            instance.stop().await;
+            return Ok(ColdStart {
+                init_ms: init.as_secs_f64() * 1e3,
+                first_invoke_ms: None,
+                ok: true,
+            });
+        };
         let sent = Instant::now();
         let outcome = self.run(&instance, payload).await;
         let first = sent.elapsed();
         instance.stop().await;
         Ok(ColdStart {
             init_ms: init.as_secs_f64() * 1e3,
-            first_invoke_ms: first.as_secs_f64() * 1e3,
+            first_invoke_ms: Some(first.as_secs_f64() * 1e3),
             ok: matches!(outcome, Outcome::Success(_)),
         })
     }
