@@ -230,18 +230,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
     let mut rng = Rng::new(input.seed ^ stable_hash(&[input.user_id]));
     // Where "the best time" is: learned from the user's rewards once their usual hour is
-    // known, else the rules' best hour.
-    let aim_minute = match state.usual_hour {
-        Some(usual) if input.learning => send_minute(
-            input.history,
-            usual,
-            state.tz,
-            input.priors,
-            input.now,
-            &mut rng,
-        ),
-        _ => state.best_hour * 60 + 30,
-    };
+    // known, else the rules' best hour. Worked out when a trigger first needs a send time
+    // (before anything else draws from `rng`, so the draws are the same as if done here):
+    // a user with nothing new to plan never needs it.
+    let mut aim: Option<u32> = None;
     // Only messages within a week of the horizon can share a day or a week with a new one.
     let relevant_from = input.now - chrono::Duration::days(8);
     let relevant_to = input.now + chrono::Duration::days(9);
@@ -295,6 +287,17 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 &prefs.preferred_windows,
             );
             (counted, slots)
+        });
+        let aim_minute = *aim.get_or_insert_with(|| match state.usual_hour {
+            Some(usual) if input.learning => send_minute(
+                input.history,
+                usual,
+                state.tz,
+                input.priors,
+                input.now,
+                &mut rng,
+            ),
+            _ => state.best_hour * 60 + 30,
         });
         let Some(send_at) = slots.best(t.moment, aim_minute, t.expires_at, counted, limits) else {
             let reason = match slots.why_none(t.moment, t.expires_at, counted, limits) {
