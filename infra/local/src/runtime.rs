@@ -144,9 +144,21 @@ impl Pool {
     /// first invocation, and stops it.
     pub async fn cold_start(&self, payload: Option<Bytes>) -> Result<ColdStart, String> {
         let instance = self.start_instance().await?;
-        let ready = tokio::time::timeout(self.spec.timeout, instance.api.ready.notified()).await;
+        // Ready at its first `/next`; a process that exits first (or never asks) is an error
+        // as soon as that is known, not after the function's whole timeout.
+        let deadline = Instant::now() + self.spec.timeout;
+        let ready = loop {
+            let tick =
+                tokio::time::timeout(Duration::from_millis(50), instance.api.ready.notified());
+            if tick.await.is_ok() {
+                break true;
+            }
+            if instance.dead.load(Ordering::SeqCst) || Instant::now() >= deadline {
+                break false;
+            }
+        };
         let init = match (ready, instance.api.ready_at.get()) {
-            (Ok(()), Some(at)) => at.duration_since(instance.spawned_at),
+            (true, Some(at)) => at.duration_since(instance.spawned_at),
             _ => {
                 instance.stop().await;
                 let why = instance.api.init_error.lock().await.clone();
