@@ -221,19 +221,12 @@ fn main() {
         .enumerate()
         .map(|(k, u)| {
             let mut history = u.history.clone();
-            history.extend(plan_for(u, 0, k).messages.iter().map(|m| HistoryEntry {
-                message_id: m.id.clone(),
-                occurrence: m.occurrence.clone(),
-                message_type: m.message_type,
-                template_id: m.template_id.clone(),
-                variant_id: m.variant_id.clone(),
-                tone: m.tone,
-                send_at: m.send_at,
-                status: MessageStatus::Scheduled,
-                read_at: None,
-                acted_at: None,
-                rewarded: false,
-            }));
+            history.extend(
+                plan_for(u, 0, k)
+                    .messages
+                    .iter()
+                    .map(|m| HistoryEntry::of(&m.scheduled(now))),
+            );
             User {
                 id: u.id.clone(),
                 prefs: u.prefs.clone(),
