@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::messages::Message;
 use crate::domain::preferences::MessageType;
 
 /// The source of the events Tug Coach publishes.
@@ -40,7 +39,9 @@ pub struct GenerateSegment {
     pub pinned: bool,
 }
 
-/// `MessageScheduled`: a message was stored for later delivery.
+/// `MessageScheduled`: a message was stored for later delivery. Put on the bus from the
+/// messages table's stream by `MessageScheduledPipe` (template.yaml), whose input template
+/// writes these fields.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct MessageScheduled {
     pub user_id: String,
@@ -50,21 +51,6 @@ pub struct MessageScheduled {
     pub template_id: String,
     pub variant_id: String,
     pub send_at: DateTime<Utc>,
-}
-
-impl MessageScheduled {
-    /// The event of a newly stored message.
-    pub fn of(user_id: &str, m: &Message) -> Self {
-        MessageScheduled {
-            user_id: user_id.to_owned(),
-            message_id: m.id.clone(),
-            occurrence: m.occurrence.clone(),
-            message_type: m.message_type,
-            template_id: m.template_id.clone(),
-            variant_id: m.variant_id.clone(),
-            send_at: m.send_at,
-        }
-    }
 }
 
 /// `MessageDelivered`: a message was published to the user's devices.
