@@ -32,5 +32,5 @@ pub async fn handle(c: &Cleanup, event: LambdaEvent<Value>) -> Result<Cleaned, A
         }
     }
     let policy = Policy::new(input.days, Utc::now());
-    Ok(clean(&c.client, &c.messages_table, policy).await?)
+    Ok(clean(&c.client, &c.messages_table, &c.profiles_table, policy).await?)
 }

@@ -12,9 +12,14 @@ use crate::common::failure;
 
 /// The weekly run, with the default policy (90 days; 365 once acted on).
 pub async fn handle(c: &Cleanup, _event: LambdaEvent<Value>) -> Result<Cleaned, Error> {
-    let done = clean(&c.client, &c.messages_table, Policy::new(None, Utc::now()))
-        .await
-        .map_err(failure)?;
+    let done = clean(
+        &c.client,
+        &c.messages_table,
+        &c.profiles_table,
+        Policy::new(None, Utc::now()),
+    )
+    .await
+    .map_err(failure)?;
     tracing::info!(scanned = done.scanned, deleted = done.deleted, "cleanup");
     Ok(done)
 }

@@ -44,16 +44,19 @@ impl ColdStart {
                 client.clone(),
                 c.messages_table.clone(),
                 c.stats_table.clone(),
+                c.profiles_table.clone(),
             ),
             templates: TemplateStore::new(client, c.templates_table.clone()),
         }
     }
 
-    /// What cleanup's scan needs: a DynamoDB client and the messages table's name.
+    /// What cleanup's scan needs: a DynamoDB client, the messages table's name and the
+    /// profiles table's (where the messages' ledger entries are).
     pub fn cleanup(&self) -> Cleanup {
         Cleanup {
             client: aws_sdk_dynamodb::Client::new(&self.sdk),
             messages_table: self.config.messages_table.clone(),
+            profiles_table: self.config.profiles_table.clone(),
         }
     }
 
@@ -181,6 +184,7 @@ impl Delivery {
 pub struct Cleanup {
     pub client: aws_sdk_dynamodb::Client,
     pub messages_table: String,
+    pub profiles_table: String,
 }
 
 /// The cleanup clients, from one cold start.

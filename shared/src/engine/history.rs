@@ -26,7 +26,9 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    /// What the engine needs to know of a stored message.
+    /// What the engine needs to know of a stored message. A message being sent is still
+    /// scheduled to the engine (it counts against the caps and has no outcome yet either
+    /// way), so a delivery's claim changes nothing the engine reads.
     pub fn of(m: &Message) -> Self {
         HistoryEntry {
             message_id: m.id.clone(),
@@ -36,7 +38,10 @@ impl HistoryEntry {
             variant_id: m.variant_id.clone(),
             tone: m.tone,
             send_at: m.send_at,
-            status: m.status,
+            status: match m.status {
+                MessageStatus::Sending => MessageStatus::Scheduled,
+                s => s,
+            },
             read_at: m.read_at,
             acted_at: m.acted_at,
             rewarded: m.rewarded_at.is_some(),

@@ -123,11 +123,25 @@ impl Generator {
         seed: u64,
     ) -> Plan {
         let history: Vec<_> = messages.iter().map(HistoryEntry::of).collect();
+        self.plan_entries(user, profile, &history, stats, now, seed)
+    }
+
+    /// Plans `user` from their profile and what the engine knows of their retained
+    /// messages (their ledger, or their messages read), as of `now`, with `seed`.
+    pub fn plan_entries(
+        &self,
+        user: &UserId,
+        profile: &Profile,
+        history: &[HistoryEntry],
+        stats: &StatsMap,
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Plan {
         self.plan_from(
             user.as_str(),
             &profile.preferences.preferences,
             profile.summary.as_ref().map(|s| &s.summary),
-            &history,
+            history,
             stats,
             now,
             seed,

@@ -29,6 +29,7 @@ use crate::aws::sqs::{QueueError, WorkQueue};
 use crate::domain::events::{GenerateSegment, ScanStart};
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
+use crate::engine::history::HistoryEntry;
 use crate::engine::retention::survives_erasure;
 use crate::engine::templates::StatsMap;
 
@@ -230,9 +231,14 @@ impl SegmentWorker<'_> {
                 .await?)
     }
 
-    /// Plans a page of users ([`USER_CONCURRENCY`] history reads at once), then stores what is
-    /// new with one existence check and batched writes, and undoes the writes for users erased
-    /// since the page was read (`read_at`).
+    /// Plans a page of users, then stores what is new with one existence check and batched
+    /// writes, and undoes the writes for users erased since the page was read (`read_at`).
+    ///
+    /// A user whose ledger is complete is planned from it (no read); any other user's history
+    /// is read with a Query ([`USER_CONCURRENCY`] at once) and their ledger written from it.
+    /// The order of the writes is what keeps a crash harmless: the new messages first, then
+    /// their ledger entries (a retry plans the same ids, finds them stored and writes the
+    /// entries from what is stored), then a user's marker once all of their entries are in.
     async fn page(
         &self,
         users: Vec<(UserId, Profile)>,
@@ -242,42 +248,76 @@ impl SegmentWorker<'_> {
     ) -> Result<SegmentCounts, WorkError> {
         let n = users.len() as u64;
         let began = Instant::now();
-        let planned: Vec<Vec<(UserId, Message)>> = stream::iter(users)
-            .map(|(user, profile)| async move {
-                let history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+        let planned: Vec<UserPlan> = stream::iter(users)
+            .map(|(user, mut profile)| async move {
+                let (history, read) = match profile.ledger.take() {
+                    Some(entries) => (entries, None),
+                    None => {
+                        let read = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
+                        (read.iter().map(HistoryEntry::of).collect(), Some(read))
+                    }
+                };
                 let seed = crate::app::generation::plan_seed(user.as_str(), now);
                 let plan = self
                     .generator
-                    .plan_user(&user, &profile, &history, stats, now, seed);
+                    .plan_entries(&user, &profile, &history, stats, now, seed);
                 // Created as of the run's clock: send-time relevance compares it with the
                 // user's activity ("came back since it was planned").
-                Ok::<_, StoreError>(
-                    plan.messages
-                        .iter()
-                        .map(|p| (user.clone(), p.scheduled(now)))
-                        .collect(),
-                )
+                let messages = plan.messages.iter().map(|p| p.scheduled(now)).collect();
+                Ok::<_, StoreError>(UserPlan {
+                    user,
+                    messages,
+                    read,
+                })
             })
             .buffer_unordered(USER_CONCURRENCY)
             .try_collect()
             .await?;
-        let planned: Vec<(UserId, Message)> = planned.into_iter().flatten().collect();
         let ids: Vec<(UserId, String)> = planned
             .iter()
-            .map(|(u, m)| (u.clone(), m.id.clone()))
+            .flat_map(|p| p.messages.iter().map(|m| (p.user.clone(), m.id.clone())))
             .collect();
         let planning = began.elapsed();
         let existing = self.messages.existing(&ids).await?;
         let checking = began.elapsed() - planning;
-        let (old, new): (Vec<_>, Vec<_>) = planned
-            .into_iter()
-            .partition(|(u, m)| existing.contains(&(user_pk(u), message_sk(&m.id))));
+        let mut new: Vec<(UserId, Message)> = Vec::new();
+        let mut stored: Vec<(UserId, &Message)> = Vec::new();
+        let mut complete: Vec<UserId> = Vec::new();
+        for p in &planned {
+            for m in &p.messages {
+                match existing.get(&(user_pk(&p.user), message_sk(&m.id))) {
+                    // Stored since the history was read (the app's manual run), or by an
+                    // attempt that stopped before its ledger writes: its entry is written
+                    // from what is stored.
+                    Some(s) => stored.push((p.user.clone(), s)),
+                    None => new.push((p.user.clone(), m.clone())),
+                }
+            }
+            if let Some(read) = &p.read {
+                stored.extend(read.iter().map(|m| (p.user.clone(), m)));
+                complete.push(p.user.clone());
+            }
+        }
         self.messages.put_new(&new).await?;
-        let new = self.undo_erased(new, read_at).await?;
+        let entries: Vec<(UserId, &Message)> = new
+            .iter()
+            .map(|(u, m)| (u.clone(), m))
+            .chain(stored.iter().cloned())
+            .collect();
+        self.messages.write_ledger(&entries, &complete).await?;
+        let ledger_ids: Vec<(UserId, String)> = entries
+            .iter()
+            .map(|(u, m)| (u.clone(), m.id.clone()))
+            .collect();
+        let written = new.len();
+        let new = self
+            .undo_erased(new, &ledger_ids, &complete, read_at)
+            .await?;
         // `MessageScheduled` is not published here: the messages table's stream carries every
         // stored message to the bus (template.yaml, MessageScheduledPipe).
         tracing::debug!(
             users = n,
+            read_histories = complete.len(),
             planning_ms = planning.as_millis() as u64,
             checking_ms = checking.as_millis() as u64,
             writing_ms = (began.elapsed() - planning - checking).as_millis() as u64,
@@ -286,37 +326,57 @@ impl SegmentWorker<'_> {
         Ok(SegmentCounts {
             users: n,
             planned: new.len() as u64,
-            already_planned: old.len() as u64,
+            already_planned: (ids.len() - written) as u64,
         })
     }
 }
 
+/// One user's plan on a page: the messages planned, and the history read when their ledger
+/// was not complete (`None` when it was).
+struct UserPlan {
+    user: UserId,
+    messages: Vec<Message>,
+    read: Option<Vec<Message>>,
+}
+
 impl SegmentWorker<'_> {
-    /// Deletes the just-written messages of users erased since their profiles were read (the
+    /// Deletes what was just written for users erased since their profiles were read (the
     /// tombstone is written before an erasure deletes anything, so a write that landed after
-    /// the erasure's deletes is seen here); returns the rest.
+    /// the erasure's deletes is seen here): their new messages, the ledger entries written
+    /// (`ledger`) and markers (`complete`). Returns the new messages of the others.
     async fn undo_erased(
         &self,
         written: Vec<(UserId, Message)>,
+        ledger: &[(UserId, String)],
+        complete: &[UserId],
         read_at: DateTime<Utc>,
     ) -> Result<Vec<(UserId, Message)>, StoreError> {
-        let mut users: Vec<UserId> = written.iter().map(|(u, _)| u.clone()).collect();
+        let mut users: Vec<UserId> = ledger.iter().map(|(u, _)| u.clone()).collect();
+        users.extend(complete.iter().cloned());
+        users.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         users.dedup();
         let erased = self.profiles.erased_at_of(&users).await?;
         if erased.is_empty() {
             return Ok(written);
         }
-        let (kept, gone): (Vec<_>, Vec<_>) = written
-            .into_iter()
-            .partition(|(u, _)| survives_erasure(read_at, erased.get(u).copied()));
+        let gone_user = |u: &UserId| !survives_erasure(read_at, erased.get(u).copied());
+        let (gone, kept): (Vec<_>, Vec<_>) = written.into_iter().partition(|(u, _)| gone_user(u));
         let ids: Vec<(UserId, String)> = gone
             .iter()
             .map(|(u, m)| (u.clone(), m.id.clone()))
             .collect();
         self.messages.delete_messages(&ids).await?;
+        let entries: Vec<(UserId, String)> = ledger
+            .iter()
+            .filter(|(u, _)| gone_user(u))
+            .cloned()
+            .collect();
+        let markers: Vec<UserId> = complete.iter().filter(|u| gone_user(u)).cloned().collect();
+        self.messages.forget_ledger(&entries, &markers).await?;
         tracing::info!(
             messages = ids.len(),
-            "undid messages of users erased meanwhile"
+            ledger_entries = entries.len(),
+            "undid the writes for users erased meanwhile"
         );
         Ok(kept)
     }

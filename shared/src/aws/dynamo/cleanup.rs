@@ -22,6 +22,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 async fn segment(
     client: &Client,
     table: &str,
+    profiles_table: &str,
     policy: &Policy,
     seg: i32,
 ) -> Result<(u64, u64), StoreError> {
@@ -41,20 +42,34 @@ async fn segment(
         .projection_expression("pk, sk")
         .into_paginator()
         .send();
-    // Each page's keys are deleted before the next page is read.
+    // Each page's keys are deleted before the next page is read; the messages' ledger
+    // entries after them (see `MessageStore::delete_messages`).
     while let Some(page) = pages.next().await {
         let page = page.map_err(StoreError::dynamo)?;
         scanned += page.scanned_count.max(0) as u64;
         let keys = page.items.unwrap_or_default();
         deleted += keys.len() as u64;
+        let entries = keys
+            .iter()
+            .filter_map(super::ledger::entry_key_of)
+            .collect();
         delete_keys(client, table, keys).await?;
+        delete_keys(client, profiles_table, entries).await?;
     }
     Ok((scanned, deleted))
 }
 
-/// Deletes the messages `policy` says to; deleting is idempotent, so a rerun is harmless.
-pub async fn clean(client: &Client, table: &str, policy: Policy) -> Result<Cleaned, StoreError> {
-    let done = try_join_all((0..SEGMENTS).map(|s| segment(client, table, &policy, s))).await?;
+/// Deletes the messages `policy` says to, and their ledger entries in `profiles_table`;
+/// deleting is idempotent, so a rerun is harmless.
+pub async fn clean(
+    client: &Client,
+    table: &str,
+    profiles_table: &str,
+    policy: Policy,
+) -> Result<Cleaned, StoreError> {
+    let done =
+        try_join_all((0..SEGMENTS).map(|s| segment(client, table, profiles_table, &policy, s)))
+            .await?;
     Ok(Cleaned {
         policy,
         scanned: done.iter().map(|d| d.0).sum(),

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Up
 use chrono::{DateTime, Duration, Utc};
 
 use super::messages::{due_shard, millis, variant_key, MessageStore, DUE_INDEX, DUE_SHARDS};
-use super::StoreError;
+use super::{ledger, StoreError};
 use crate::domain::messages::MessageStatus;
 use crate::domain::messages::{Delivery, Message};
 use crate::domain::user::UserId;
@@ -230,9 +230,7 @@ impl MessageStore {
         let mut moved = m.clone();
         moved.send_at = until;
         let key = format!("{}#{}", millis(until), m.id);
-        let res = self
-            .client()
-            .update_item()
+        let update = Update::builder()
             .table_name(self.table())
             .set_key(Some(Self::key(user, &m.id)))
             .update_expression("SET send_at = :t, ts = :k, due_at = :k, retain_until = :ru")
@@ -246,9 +244,21 @@ impl MessageStore {
                 ":ru",
                 AttributeValue::N(moved.retain_until().timestamp().to_string()),
             )
-            .send()
-            .await;
-        Ok(super::written(res)?.is_some())
+            .build()
+            .map_err(StoreError::dynamo)?;
+        let ledger = self.ledger_change(
+            user,
+            &moved,
+            &ledger::Change {
+                send_at: Some(until),
+                ..ledger::Change::default()
+            },
+        )?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            ledger,
+        ])
+        .await
     }
 
     /// Records that the user did the habit at `at`, within the reward window of delivered
@@ -271,7 +281,19 @@ impl MessageStore {
             .expression_attribute_values(":at", s(millis(at)))
             .build()
             .map_err(StoreError::dynamo)?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut rewarded = m.clone();
+        rewarded.rewarded_at = Some(at);
+        let mut items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.ledger_change(
+                user,
+                &rewarded,
+                &ledger::Change {
+                    rewarded: true,
+                    ..ledger::Change::default()
+                },
+            )?,
+        ];
         items.extend(self.counter_items(m, &[("rewarded", 1)])?);
         self.transact(items).await
     }
@@ -303,7 +325,17 @@ impl MessageStore {
             )
             .build()
             .map_err(StoreError::dynamo)?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.ledger_change(
+                user,
+                m,
+                &ledger::Change {
+                    status: Some(MessageStatus::Expired),
+                    ..ledger::Change::default()
+                },
+            )?,
+        ];
         // Dropped as no longer relevant is counted apart from expired and opted out.
         let counter = if reason == crate::engine::delivery::NO_LONGER_RELEVANT {
             "irrelevant"
@@ -376,7 +408,17 @@ impl MessageStore {
             .set_expression_attribute_values(Some(values))
             .build()
             .map_err(StoreError::dynamo)?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.ledger_change(
+                user,
+                m,
+                &ledger::Change {
+                    status: Some(status),
+                    ..ledger::Change::default()
+                },
+            )?,
+        ];
         if sent {
             let counter = Update::builder()
                 .table_name(self.stats_table())

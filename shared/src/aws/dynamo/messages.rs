@@ -1,18 +1,22 @@
 //! The messages table: each user's messages, their interactions and feedback, and the
 //! per-variant counters interactions add to (statistics table).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::batch::{delete_keys, get_all, partition_keys, write_all, Item};
-use super::{user_pk, StoreError};
+use super::batch::{
+    delete_keys, get_all, partition_keys, write_all, Item, BATCHES_IN_FLIGHT, BATCH_ATTEMPTS,
+};
+use super::{ledger, user_pk, StoreError};
 use crate::domain::messages::MessageStatus;
-use crate::domain::messages::{Feedback, InteractionChange, Message};
+use crate::domain::messages::{Feedback, InteractionChange, Message, Stamp};
 use crate::domain::preferences::MessageType;
 use crate::domain::user::UserId;
 use crate::engine::rng::stable_hash;
@@ -24,6 +28,29 @@ pub const BY_TIME_INDEX: &str = "ByTime";
 pub const DUE_INDEX: &str = "Due";
 /// Partitions of the due index (spreads delivery's reads and writes).
 pub const DUE_SHARDS: u64 = 16;
+/// Whether a cancelled transaction failed only for a conflict with another one or for
+/// throttling (worth trying again), not for a condition or a bad request.
+fn retryable_cancel<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match e.as_service_error() {
+        Some(E::TransactionCanceledException(c)) => c.cancellation_reasons().iter().all(|r| {
+            matches!(
+                r.code(),
+                None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
+            )
+        }),
+        Some(E::TransactionInProgressException(_)) => true,
+        _ => false,
+    }
+}
+
+/// Ledger updates per transaction (of DynamoDB's 100).
+pub const LEDGER_TRANSACTION: usize = 25;
 /// Most messages read for a summary, insights or a generation's history.
 pub const MAX_MESSAGES_READ: usize = 2_000;
 
@@ -82,16 +109,37 @@ pub struct MessageStore {
     client: Client,
     table: String,
     stats_table: String,
+    /// Where each user's message ledger lives (see [`ledger`](super::ledger)).
+    profiles_table: String,
 }
 
 impl MessageStore {
-    /// A store over the messages and statistics tables.
-    pub fn new(client: Client, table: impl Into<String>, stats_table: impl Into<String>) -> Self {
+    /// A store over the messages and statistics tables, keeping the users' message ledgers
+    /// in the profiles table.
+    pub fn new(
+        client: Client,
+        table: impl Into<String>,
+        stats_table: impl Into<String>,
+        profiles_table: impl Into<String>,
+    ) -> Self {
         MessageStore {
             client,
             table: table.into(),
             stats_table: stats_table.into(),
+            profiles_table: profiles_table.into(),
         }
+    }
+
+    /// The transaction item changing message `after`'s ledger entry by `change`.
+    pub(super) fn ledger_change(
+        &self,
+        user: &UserId,
+        after: &Message,
+        change: &ledger::Change,
+    ) -> Result<TransactWriteItem, StoreError> {
+        Ok(TransactWriteItem::builder()
+            .update(ledger::change(&self.profiles_table, user, after, change)?)
+            .build())
     }
 
     pub(super) fn client(&self) -> &Client {
@@ -138,18 +186,23 @@ impl MessageStore {
     /// trigger occurrence), and the put is conditioned on `attribute_not_exists(pk)`, so a
     /// retried or concurrent generation never stores an occurrence twice.
     pub async fn create(&self, user: &UserId, m: &Message) -> Result<Created, StoreError> {
-        let res = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(Self::item(user, m)?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match super::written(res)? {
-            Some(_) => Ok(Created::New),
-            None => Ok(Created::Exists),
-        }
+            .build()
+            .map_err(StoreError::dynamo)?;
+        // The ledger entry in the same transaction: written exactly when the message is.
+        let entry = ledger::entry(&self.profiles_table, user, m)?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().update(entry).build(),
+        ];
+        Ok(if self.transact(items).await? {
+            Created::New
+        } else {
+            Created::Exists
+        })
     }
 
     /// One message of the user (strongly consistent), or `None`. Another user's id is simply
@@ -344,6 +397,17 @@ impl MessageStore {
             .build()
             .map_err(StoreError::dynamo)?;
         let mut items = vec![TransactWriteItem::builder().update(message_update).build()];
+        let stamped = |st: Stamp| change.stamps.contains(&st);
+        items.push(self.ledger_change(
+            user,
+            &after,
+            &ledger::Change {
+                status: Some(change.status),
+                read_at: after.read_at.filter(|_| stamped(Stamp::Read)),
+                acted_at: after.acted_at.filter(|_| stamped(Stamp::Acted)),
+                ..ledger::Change::default()
+            },
+        )?);
         if !counters.is_empty() {
             let adds: Vec<String> = counters.iter().map(|c| format!("#{c} :one")).collect();
             let mut stats = Update::builder()
@@ -423,7 +487,12 @@ impl MessageStore {
     /// not an error.
     pub async fn delete_messages(&self, ids: &[(UserId, String)]) -> Result<(), StoreError> {
         let keys = ids.iter().map(|(u, id)| Self::key(u, id)).collect();
-        delete_keys(&self.client, &self.table, keys).await
+        delete_keys(&self.client, &self.table, keys).await?;
+        // The ledger entries after the messages: an entry outliving its message for a moment
+        // is harmless (the engine only learns of a message it was planning anyway), one
+        // missing while its message lives is not.
+        let entries = ids.iter().map(|(u, id)| ledger::entry_key(u, id)).collect();
+        delete_keys(&self.client, &self.profiles_table, entries).await
     }
 
     /// The counters of these (template, variant) pairs, read with BatchGetItem (see
@@ -456,30 +525,98 @@ impl MessageStore {
         Ok(stats)
     }
 
-    /// Which of these (user, message id) pairs are stored, as `(pk, sk)` keys; one
-    /// BatchGetItem per 100 keys (keys only).
+    /// Which of these planned messages are already stored, as stored (strongly consistent):
+    /// keyed by (`pk`, `sk`).
     pub async fn existing(
         &self,
         ids: &[(UserId, String)],
-    ) -> Result<HashSet<(String, String)>, StoreError> {
+    ) -> Result<HashMap<(String, String), Message>, StoreError> {
         let keys: Vec<Item> = ids.iter().map(|(u, id)| Self::key(u, id)).collect();
-        let found = get_all(&self.client, &self.table, keys, Some("pk, sk")).await?;
-        Ok(found
-            .iter()
-            .filter_map(|i| {
-                Some((
-                    i.get("pk")?.as_s().ok()?.clone(),
-                    i.get("sk")?.as_s().ok()?.clone(),
-                ))
-            })
-            .collect())
+        let found = get_all(&self.client, &self.table, keys, None).await?;
+        let mut out = HashMap::with_capacity(found.len());
+        for item in found {
+            let (Some(pk), Some(sk)) = (
+                item.get("pk").and_then(|v| v.as_s().ok()).cloned(),
+                item.get("sk").and_then(|v| v.as_s().ok()).cloned(),
+            ) else {
+                continue;
+            };
+            out.insert((pk, sk), decode(item)?);
+        }
+        Ok(out)
     }
 
-    /// Stores new messages with BatchWriteItem (25 per call, unprocessed items retried with
-    /// backoff). BatchWriteItem takes no condition, so callers must know the ids are new: the
-    /// generation worker holds its segment's lease (no other run plans these users meanwhile)
-    /// and has just checked them with [`MessageStore::existing`]. The ids are derived from
-    /// (user, occurrence), so even a repeated write leaves one message per occurrence.
+    /// Writes the whole ledger entries of these stored messages and then the markers of
+    /// `complete` users (each after all of that user's entries), in transactions of
+    /// [`LEDGER_TRANSACTION`] updates, [`BATCHES_IN_FLIGHT`] at once. Every update is
+    /// idempotent and never undoes a change (see [`ledger`]), so a retry after a failure
+    /// part-way repeats nothing harmful; a user's marker is written only once every one of
+    /// their entries is.
+    pub async fn write_ledger(
+        &self,
+        entries: &[(UserId, &Message)],
+        complete: &[UserId],
+    ) -> Result<(), StoreError> {
+        let updates = entries
+            .iter()
+            .map(|(u, m)| ledger::entry(&self.profiles_table, u, m))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.transact_updates(updates).await?;
+        let markers = complete
+            .iter()
+            .map(|u| ledger::marker(&self.profiles_table, u))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.transact_updates(markers).await
+    }
+
+    /// Deletes these ledger entries and the markers of these users (what a generation wrote
+    /// for users erased meanwhile).
+    pub async fn forget_ledger(
+        &self,
+        entries: &[(UserId, String)],
+        markers: &[UserId],
+    ) -> Result<(), StoreError> {
+        let keys = entries
+            .iter()
+            .map(|(u, id)| ledger::entry_key(u, id))
+            .chain(markers.iter().map(ledger::marker_key))
+            .collect();
+        delete_keys(&self.client, &self.profiles_table, keys).await
+    }
+
+    async fn transact_updates(&self, updates: Vec<Update>) -> Result<(), StoreError> {
+        stream::iter(updates.chunks(LEDGER_TRANSACTION).map(<[_]>::to_vec))
+            .map(|chunk| async move {
+                let items: Vec<TransactWriteItem> = chunk
+                    .into_iter()
+                    .map(|u| TransactWriteItem::builder().update(u).build())
+                    .collect();
+                // No update has a condition: only a conflict with a concurrent transaction
+                // on one of the items (or throttling) cancels it, and that is retried.
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    let res = self
+                        .client
+                        .transact_write_items()
+                        .set_transact_items(Some(items.clone()))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(_) => return Ok(()),
+                        Err(e) if attempt < BATCH_ATTEMPTS && retryable_cancel(&e) => {
+                            tokio::time::sleep(crate::aws::retry::backoff(attempt)).await;
+                        }
+                        Err(e) => return Err(StoreError::dynamo(e)),
+                    }
+                }
+            })
+            .buffer_unordered(BATCHES_IN_FLIGHT)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
     pub async fn put_new(&self, messages: &[(UserId, Message)]) -> Result<(), StoreError> {
         let requests = messages
             .iter()

@@ -11,9 +11,11 @@
 //! | behaviour summary | `SUMMARY` | conditional PutItem on `version` (activity consumer) |
 //! | device | `DEVICE#<deviceId>` | GetItem, PutItem, DeleteItem |
 //! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`); outlives an erasure |
+//! | message ledger entry | `LEDGER#<message id>` | UpdateItem in each transaction that changes what the engine reads of the message (TTL `expires_at` = the message's); see [`ledger`] |
+//! | ledger marker | `LEDGER` | the ledger is complete; written by generation after it wrote the ledger from the user's messages |
 //! | erasure tombstone | `pk = ERASED#<hash>`, `sk = ERASED` | PutItem first in an erasure; GetItem / BatchGetItem after every write (see `erasures.rs`) |
 //!
-//! The whole partition (preferences, summary, devices) is read with one Query on `pk`; export
+//! The whole partition (preferences, summary, devices, ledger) is read with one Query on `pk`; export
 //! reads it, erasure deletes it. Generation workers read whole partitions with a parallel Scan
 //! of their segment (the only Scan besides cleanup).
 //!
@@ -21,7 +23,7 @@
 //! trigger occurrence). TTL `retain_until`.
 //! | access | how |
 //! |---|---|
-//! | create a planned message | PutItem `attribute_not_exists(pk)` (idempotent per occurrence) |
+//! | create a planned message | TransactWriteItems: PutItem `attribute_not_exists(pk)` (idempotent per occurrence) + ledger entry |
 //! | one message of the user | GetItem (another user's id is not in their partition) |
 //! | list newest first, filtered | Query LSI `ByTime` (`pk`, `ts` = send time # id), descending |
 //! | recent history / summary / insights | Query `ByTime` with `ts >= since` |
@@ -32,7 +34,7 @@
 //! | stuck claims (health) | Query `Due` on `LEASE#00–15` with `due_at` before now |
 //! | record the send | TransactWriteItems: sending → sent/failed + variant `sent` ADD |
 //! | erase a user | Query keys + BatchWriteItem deletes |
-//! | generation: which planned ids exist | BatchGetItem (keys only) |
+//! | generation: which planned ids exist | BatchGetItem |
 //! | generation: store new messages | BatchWriteItem under the segment's lease |
 //!
 //! **Statistics** (`STATS_TABLE`): per-variant counters `pk = VARIANT#<template>`,
@@ -55,6 +57,7 @@ mod devices;
 mod erasures;
 mod experiments;
 pub mod jobs;
+mod ledger;
 pub mod messages;
 pub mod model;
 mod profiles;

@@ -14,6 +14,7 @@ use super::{user_pk, StoreError};
 use crate::domain::devices::Device;
 use crate::domain::preferences::Preferences;
 use crate::domain::user::UserId;
+use crate::engine::history::HistoryEntry;
 use crate::engine::summary::BehaviourSummary;
 
 const SK_PREFERENCES: &str = "PREFERENCES";
@@ -37,6 +38,9 @@ pub struct Profile {
     /// `None` until the first activity is counted.
     pub summary: Option<VersionedSummary>,
     pub devices: Vec<Device>,
+    /// The message ledger (see [`ledger`](super::ledger)), in history order; `None` until
+    /// the user's ledger is complete (the history must then be read from the messages).
+    pub ledger: Option<Vec<HistoryEntry>>,
 }
 
 /// A preference document with its version (0: never written, defaults) and last write time.
@@ -56,6 +60,24 @@ impl Profile {
             preferences: VersionedPreferences::initial(),
             summary: None,
             devices: Vec::new(),
+            ledger: None,
+        }
+    }
+}
+
+/// A profile being read item by item (a partition Query or a scan page).
+pub(super) struct ProfileReader {
+    profile: Profile,
+    entries: Vec<HistoryEntry>,
+    complete: bool,
+}
+
+impl ProfileReader {
+    pub(super) fn new() -> Self {
+        ProfileReader {
+            profile: Profile::empty(),
+            entries: Vec::new(),
+            complete: false,
         }
     }
 
@@ -67,14 +89,32 @@ impl Profile {
             .cloned()
             .unwrap_or_default();
         if sk == SK_PREFERENCES {
-            self.preferences = decode(&item)?;
+            self.profile.preferences = decode(&item)?;
         } else if sk == SK_SUMMARY {
-            self.summary = Some(decode_summary(&item)?);
+            self.profile.summary = Some(decode_summary(&item)?);
         } else if sk.starts_with(DEVICE_PREFIX) {
-            self.devices
+            self.profile
+                .devices
                 .push(serde_dynamo::from_item(item).map_err(StoreError::corrupt("profile item"))?);
+        } else if sk.starts_with(super::ledger::LEDGER_PREFIX) {
+            if let Some(entry) = super::ledger::decode(item)? {
+                self.entries.push(entry);
+            }
+        } else if sk == super::ledger::LEDGER_MARKER {
+            self.complete = true;
         }
         Ok(())
+    }
+
+    /// The profile read, with its ledger if the marker said it is complete.
+    pub(super) fn finish(self) -> Profile {
+        let mut profile = self.profile;
+        if self.complete {
+            let mut entries = self.entries;
+            super::ledger::in_history_order(&mut entries);
+            profile.ledger = Some(entries);
+        }
+        profile
     }
 }
 
@@ -137,7 +177,7 @@ impl ProfileStore {
     /// The user's preferences (defaults at version 0 if none), behaviour summary and devices,
     /// from one strongly consistent, paginated Query of their partition.
     pub async fn profile(&self, user: &UserId) -> Result<Profile, StoreError> {
-        let mut profile = Profile::empty();
+        let mut profile = ProfileReader::new();
         let mut items = self
             .client
             .query()
@@ -151,7 +191,7 @@ impl ProfileStore {
         while let Some(item) = items.next().await {
             profile.absorb(item.map_err(StoreError::dynamo)?)?;
         }
-        Ok(profile)
+        Ok(profile.finish())
     }
 
     /// Replaces the behaviour summary if its stored version is `expected` (0: none yet).

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::batch::Item;
-use super::profiles::{Profile, ProfileStore, RATE_PREFIX};
+use super::profiles::{Profile, ProfileReader, ProfileStore, RATE_PREFIX};
 use super::StoreError;
 use crate::domain::events::ScanStart;
 use crate::domain::user::UserId;
@@ -101,11 +101,11 @@ impl ProfileStore {
             if group.is_empty() {
                 continue;
             }
-            let mut profile = Profile::empty();
+            let mut profile = ProfileReader::new();
             for item in group {
                 profile.absorb(item)?;
             }
-            out.push((user, profile));
+            out.push((user, profile.finish()));
         }
         Ok(ProfilePage { users: out, next })
     }
