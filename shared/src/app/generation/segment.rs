@@ -23,7 +23,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use super::planner::Generator;
 use crate::aws::dynamo::messages::{message_sk, MAX_MESSAGES_READ};
 use crate::aws::dynamo::{
-    user_pk, JobStore, MessageStore, Profile, ProfileStore, SegmentCounts, StoreError,
+    user_pk, JobStore, MessageStore, ProfileStore, SegmentCounts, StoreError,
 };
 use crate::aws::sqs::{QueueError, WorkQueue};
 use crate::domain::events::{GenerateSegment, ScanStart};
@@ -163,20 +163,29 @@ impl SegmentWorker<'_> {
             .await?;
         let mut counts = SegmentCounts::default();
         let mut start = work.start.clone();
-        loop {
+        // A page read and planned, not yet stored: the next page is read and planned while
+        // the current one's writes are under way.
+        let mut ahead = Some(self.read_page(work, start.clone(), &stats).await?);
+        while let Some(page) = ahead.take() {
             let began = Instant::now();
-            let read_at = Utc::now();
-            let page = self
-                .profiles
-                .scan_profiles(work.segment, work.total_segments, start.take(), PAGE_ITEMS)
-                .await?;
-            let clock = planning_clock(work.as_of, Utc::now(), work.pinned);
-            let done = self.page(page.users, clock, read_at, &stats).await?;
+            let next = page.next.clone();
+            let more = next.is_some();
+            let (done, read) = if more {
+                let (done, read) = tokio::join!(
+                    self.store_page(page),
+                    self.read_page(work, next.clone(), &stats)
+                );
+                (done?, Some(read?))
+            } else {
+                (self.store_page(page).await?, None)
+            };
             counts.users += done.users;
             counts.planned += done.planned;
             counts.already_planned += done.already_planned;
-            start = page.next;
-            if start.is_none() {
+            // Where the segment resumes: after the stored page (the page read ahead, if it
+            // is not stored, is read again by whoever resumes).
+            start = next;
+            if !more {
                 break;
             }
             let page_time = began.elapsed();
@@ -187,6 +196,7 @@ impl SegmentWorker<'_> {
                 // A lease lapsed and another run took it: hand the rest back.
                 break;
             }
+            ahead = read;
         }
         let done = start.is_none();
         self.jobs
@@ -231,24 +241,24 @@ impl SegmentWorker<'_> {
                 .await?)
     }
 
-    /// Plans a page of users, then stores what is new with one existence check and batched
-    /// writes, and undoes the writes for users erased since the page was read (`read_at`).
-    ///
-    /// A user whose ledger is complete is planned from it (no read); any other user's history
-    /// is read with a Query ([`USER_CONCURRENCY`] at once) and their ledger written from it.
-    /// The order of the writes is what keeps a crash harmless: the new messages first, then
-    /// their ledger entries (a retry plans the same ids, finds them stored and writes the
-    /// entries from what is stored), then a user's marker once all of their entries are in.
-    async fn page(
+    /// Reads the segment's next page from `start` and plans its users. A user whose ledger is
+    /// complete is planned from it (no read); any other user's history is read with a Query
+    /// ([`USER_CONCURRENCY`] at once), and their ledger is written from it when the page is
+    /// stored.
+    async fn read_page(
         &self,
-        users: Vec<(UserId, Profile)>,
-        now: DateTime<Utc>,
-        read_at: DateTime<Utc>,
+        work: &GenerateSegment,
+        start: Option<ScanStart>,
         stats: &StatsMap,
-    ) -> Result<SegmentCounts, WorkError> {
-        let n = users.len() as u64;
+    ) -> Result<PlannedPage, WorkError> {
+        let read_at = Utc::now();
+        let page = self
+            .profiles
+            .scan_profiles(work.segment, work.total_segments, start, PAGE_ITEMS)
+            .await?;
+        let now = planning_clock(work.as_of, Utc::now(), work.pinned);
         let began = Instant::now();
-        let planned: Vec<UserPlan> = stream::iter(users)
+        let users: Vec<UserPlan> = stream::iter(page.users)
             .map(|(user, mut profile)| async move {
                 let (history, read) = match profile.ledger.take() {
                     Some(entries) => (entries, None),
@@ -273,13 +283,34 @@ impl SegmentWorker<'_> {
             .buffer_unordered(USER_CONCURRENCY)
             .try_collect()
             .await?;
+        tracing::debug!(
+            users = users.len(),
+            planning_ms = began.elapsed().as_millis() as u64,
+            "page planned"
+        );
+        Ok(PlannedPage {
+            users,
+            read_at,
+            next: page.next,
+        })
+    }
+
+    /// Stores what a page planned that is new, with one existence check and batched writes,
+    /// and undoes the writes for users erased since the page was read.
+    ///
+    /// The order of the writes is what keeps a crash harmless: the new messages first, then
+    /// their ledger entries (a retry plans the same ids, finds them stored and writes the
+    /// entries from what is stored), then a user's marker once all of their entries are in.
+    async fn store_page(&self, page: PlannedPage) -> Result<SegmentCounts, WorkError> {
+        let planned = page.users;
+        let n = planned.len() as u64;
+        let began = Instant::now();
         let ids: Vec<(UserId, String)> = planned
             .iter()
             .flat_map(|p| p.messages.iter().map(|m| (p.user.clone(), m.id.clone())))
             .collect();
-        let planning = began.elapsed();
         let existing = self.messages.existing(&ids).await?;
-        let checking = began.elapsed() - planning;
+        let checking = began.elapsed();
         let mut new: Vec<(UserId, Message)> = Vec::new();
         let mut stored: Vec<(UserId, &Message)> = Vec::new();
         let mut complete: Vec<UserId> = Vec::new();
@@ -311,17 +342,16 @@ impl SegmentWorker<'_> {
             .collect();
         let written = new.len();
         let new = self
-            .undo_erased(new, &ledger_ids, &complete, read_at)
+            .undo_erased(new, &ledger_ids, &complete, page.read_at)
             .await?;
         // `MessageScheduled` is not published here: the messages table's stream carries every
         // stored message to the bus (template.yaml, MessageScheduledPipe).
         tracing::debug!(
             users = n,
             read_histories = complete.len(),
-            planning_ms = planning.as_millis() as u64,
             checking_ms = checking.as_millis() as u64,
-            writing_ms = (began.elapsed() - planning - checking).as_millis() as u64,
-            "page planned"
+            writing_ms = (began.elapsed() - checking).as_millis() as u64,
+            "page stored"
         );
         Ok(SegmentCounts {
             users: n,
@@ -329,6 +359,14 @@ impl SegmentWorker<'_> {
             already_planned: (ids.len() - written) as u64,
         })
     }
+}
+
+/// A page of users planned: their plans, when the page was read (for the erasure check), and
+/// where the segment goes on after it.
+struct PlannedPage {
+    users: Vec<UserPlan>,
+    read_at: DateTime<Utc>,
+    next: Option<ScanStart>,
 }
 
 /// One user's plan on a page: the messages planned, and the history read when their ledger
