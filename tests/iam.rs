@@ -3,22 +3,8 @@
 //! is refused with AccessDenied as AWS would refuse it.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use coach_local::iam_proxy::{access_key, PROBE_PREFIX};
-use coach_tests::{env, fixture, http, invoke, root};
+use coach_tests::{env, fixture, http, invoke, probe, root};
 use serde_json::Value;
-
-/// An SDK config signing as a test probe of `function`'s policy, through the IAM proxy.
-async fn probe(function: &str) -> aws_config::SdkConfig {
-    let key = format!("{PROBE_PREFIX}{}", access_key(function));
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(env("AWS_REGION")))
-        .endpoint_url(env("COACH_LOCAL_IAM_URL"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            key, "local", None, None, "probe",
-        ))
-        .load()
-        .await
-}
 
 async fn report() -> Value {
     http()

@@ -49,7 +49,7 @@ async fn every_write_that_changes_a_message_changes_its_ledger_entry() {
     let s = &j.stores;
     let user = UserId::parse(&unique_user("ledger-writes")).expect("user");
     s.messages
-        .write_ledger(&[], std::slice::from_ref(&user))
+        .write_ledger(&[], &[], std::slice::from_ref(&user))
         .await
         .expect("marker");
     assert_same(s, &user, "the marker alone").await;
@@ -256,7 +256,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
         .await
         .expect("prefs");
     s.messages
-        .write_ledger(&[], std::slice::from_ref(&cut))
+        .write_ledger(&[], &[], std::slice::from_ref(&cut))
         .await
         .expect("marker");
     let as_of = as_of + Duration::minutes(1);

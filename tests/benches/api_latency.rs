@@ -1,9 +1,10 @@
 //! Warm latency of each API route three ways, in one run: through the local host (HTTP → JWT
-//! check → the function's binary under the emulated Runtime API → DynamoDB Local / moto), the
-//! same handler called in this process on the same request, and the storage calls that route
-//! makes issued directly through the same SDK. Routes and the three ways are interleaved
-//! round by round (so a slow moment of the machine hits them alike), after warm-up rounds
-//! until every median is stable. Prints handler ÷ raw (what the code adds over its storage
+//! check → the function's binary under the emulated Runtime API → the IAM proxy → DynamoDB
+//! Local / moto), the same handler called in this process on the same request, and the
+//! storage calls that route makes issued through the same SDK. The handler and the raw calls
+//! sign as probes of the route's function, so their storage calls pass the same IAM proxy.
+//! Routes and the three ways are interleaved round by round (so a slow moment of the machine
+//! hits them alike), after warm-up rounds until every median is stable. Prints handler ÷ raw (what the code adds over its storage
 //! calls) and host − handler (what the local host adds: HTTP, JWT, Runtime API hops).
 //! Run with `make bench` (inside `coach-local test`, with the release host and functions).
 
@@ -12,8 +13,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use coach_tests::{
-    call, fixture, proxied_requests, push, request, seed_message, stores, token, unique_user,
-    with_sub,
+    call, fixture, proxied_requests, request, seed_message, stores, token, unique_user, with_sub,
 };
 use coaching::aws::dynamo::ListFilter;
 use coaching::domain::messages::MessageStatus;
@@ -105,7 +105,6 @@ fn ok(resp: Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>
 #[tokio::main]
 async fn main() {
     let s = stores().await;
-    let p = push().await;
     let user = unique_user("bench");
     let uid = UserId::parse(&user).expect("user");
     for i in 0..30 {
@@ -191,8 +190,31 @@ async fn main() {
         json!({"deviceId": "bench-phone"}),
         Some(device_body.clone()),
     );
-    let (s, p, uid) = (&s, &p, &uid);
-    let http = &http;
+    // The handler and the raw calls sign as probes of the route's function: their storage
+    // calls go through the local IAM proxy (checked against the function's policy) as the
+    // function's own do through the host, so host − handler is the host alone.
+    let as_probe = |f: &'static str| async move {
+        let cold = functions::ColdStart::with_sdk(coach_tests::probe(f).await).expect("config");
+        (cold.stores(), cold.push().expect("push"))
+    };
+    let (st_personalization, _) = as_probe("api-get-personalization").await;
+    let (st_list, _) = as_probe("api-list-messages").await;
+    let (st_summary, _) = as_probe("api-get-summary").await;
+    let (st_insights, _) = as_probe("api-get-insights").await;
+    let (st_interact, _) = as_probe("api-interact-message").await;
+    let (st_device, p_device) = as_probe("api-register-device").await;
+    let (st_export, _) = as_probe("api-export-data").await;
+    let (uid, http) = (&uid, &http);
+    let (st_personalization, st_list, st_summary, st_insights, st_interact, st_device, st_export) = (
+        &st_personalization,
+        &st_list,
+        &st_summary,
+        &st_insights,
+        &st_interact,
+        &st_device,
+        &st_export,
+    );
+    let p_device = &p_device;
     let routes: Vec<Route> = vec![
         Route {
             name: "GET /coaching/personalization",
@@ -203,11 +225,17 @@ async fn main() {
             }),
             handler: Box::new(|| {
                 let req = request(&ev_personalization);
-                Box::pin(async move { ok(api_get_personalization::handle(&s.profiles, req).await) })
+                Box::pin(async move {
+                    ok(api_get_personalization::handle(&st_personalization.profiles, req).await)
+                })
             }),
             raw: Box::new(move || {
                 Box::pin(async move {
-                    s.profiles.preferences(uid).await.expect("get");
+                    st_personalization
+                        .profiles
+                        .preferences(uid)
+                        .await
+                        .expect("get");
                 })
             }),
         },
@@ -218,11 +246,12 @@ async fn main() {
             host: Box::new(move || Box::pin(http(Method::GET, "/coaching/messages".into(), None))),
             handler: Box::new(|| {
                 let req = request(&ev_list);
-                Box::pin(async move { ok(api_list_messages::handle(s, req).await) })
+                Box::pin(async move { ok(api_list_messages::handle(st_list, req).await) })
             }),
             raw: Box::new(move || {
                 Box::pin(async move {
-                    s.messages
+                    st_list
+                        .messages
                         .list(uid, &ListFilter::default(), 20, None)
                         .await
                         .expect("list");
@@ -236,9 +265,9 @@ async fn main() {
             host: Box::new(move || Box::pin(http(Method::GET, "/coaching/summary".into(), None))),
             handler: Box::new(|| {
                 let req = request(&ev_summary);
-                Box::pin(async move { ok(api_get_summary::handle(s, req).await) })
+                Box::pin(async move { ok(api_get_summary::handle(st_summary, req).await) })
             }),
-            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, 2000))),
+            raw: Box::new(move || Box::pin(profile_and_messages(st_summary, uid, 2000))),
         },
         Route {
             name: "GET /coaching/insights",
@@ -247,9 +276,9 @@ async fn main() {
             host: Box::new(move || Box::pin(http(Method::GET, "/coaching/insights".into(), None))),
             handler: Box::new(|| {
                 let req = request(&ev_insights);
-                Box::pin(async move { ok(api_get_insights::handle(s, req).await) })
+                Box::pin(async move { ok(api_get_insights::handle(st_insights, req).await) })
             }),
-            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, 2000))),
+            raw: Box::new(move || Box::pin(profile_and_messages(st_insights, uid, 2000))),
         },
         Route {
             name: "POST …/interact (repeat)",
@@ -265,11 +294,13 @@ async fn main() {
             // A repeated read publishes nothing: the bus is not needed.
             handler: Box::new(|| {
                 let req = request(&ev_interact);
-                Box::pin(async move { ok(api_interact_message::handle(s, None, req).await) })
+                Box::pin(
+                    async move { ok(api_interact_message::handle(st_interact, None, req).await) },
+                )
             }),
             raw: Box::new(|| {
                 Box::pin(async {
-                    s.messages.get(uid, &m.id).await.expect("get");
+                    st_interact.messages.get(uid, &m.id).await.expect("get");
                 })
             }),
         },
@@ -286,12 +317,18 @@ async fn main() {
             }),
             handler: Box::new(|| {
                 let req = request(&ev_device);
-                Box::pin(async move { ok(api_register_device::handle(s, p, req).await) })
+                Box::pin(
+                    async move { ok(api_register_device::handle(st_device, p_device, req).await) },
+                )
             }),
             raw: Box::new(|| {
                 Box::pin(async {
-                    s.profiles.device(uid, "bench-phone").await.expect("device");
-                    p.state(&device.endpoint_arn).await.expect("state");
+                    st_device
+                        .profiles
+                        .device(uid, "bench-phone")
+                        .await
+                        .expect("device");
+                    p_device.state(&device.endpoint_arn).await.expect("state");
                 })
             }),
         },
@@ -302,9 +339,9 @@ async fn main() {
             host: Box::new(move || Box::pin(http(Method::GET, "/coaching/me/export".into(), None))),
             handler: Box::new(|| {
                 let req = request(&ev_export);
-                Box::pin(async move { ok(api_export_data::handle(s, req).await) })
+                Box::pin(async move { ok(api_export_data::handle(st_export, req).await) })
             }),
-            raw: Box::new(move || Box::pin(profile_and_messages(s, uid, usize::MAX))),
+            raw: Box::new(move || Box::pin(profile_and_messages(st_export, uid, usize::MAX))),
         },
     ];
 

@@ -56,6 +56,55 @@ fn sqs_event(run_id: &str, as_of: chrono::DateTime<Utc>, segment: u32) -> serde_
     json!({"Records": [{"messageId": format!("bench-{segment}"), "receiptHandle": "x", "body": body.to_string(), "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench"}]})
 }
 
+/// Writes [`RAW_ITEMS`] copies of the message `item` (new keys under `tag`) with four
+/// writers of 25-item BatchWriteItem calls; returns items per second.
+async fn raw_write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    item: &coaching::aws::dynamo::batch::Item,
+    tag: &str,
+) -> f64 {
+    let requests: Vec<_> = (0..RAW_ITEMS)
+        .map(|i| {
+            let mut it = item.clone();
+            it.insert(
+                "pk".into(),
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#raw-{tag}-{}", i / 2)),
+            );
+            it.insert(
+                "sk".into(),
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("MSG#{i:032x}")),
+            );
+            aws_sdk_dynamodb::types::WriteRequest::builder()
+                .put_request(
+                    aws_sdk_dynamodb::types::PutRequest::builder()
+                        .set_item(Some(it))
+                        .build()
+                        .expect("put"),
+                )
+                .build()
+        })
+        .collect();
+    let t = Instant::now();
+    let chunks: Vec<Vec<_>> = requests.chunks(RAW_ITEMS / 4).map(<[_]>::to_vec).collect();
+    futures::future::join_all(chunks.into_iter().map(|c| write_all(client, table, c)))
+        .await
+        .into_iter()
+        .for_each(|r| r.expect("raw write"));
+    RAW_ITEMS as f64 / t.elapsed().as_secs_f64()
+}
+
+/// Waits until the local host's pipes have handed on every stored message, so the stream of
+/// one phase does not load the next one's measurement.
+async fn settle() {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/_local/pipes/settled", coach_tests::host_url()))
+        .send()
+        .await
+        .expect("the host answers");
+    assert_eq!(resp.status().as_u16(), 204, "the pipes did not settle");
+}
+
 /// One generation run through job-generate-segment, as the bench saw it.
 struct GenerationRun {
     users: u64,
@@ -148,41 +197,21 @@ async fn main() {
         &template,
     )
     .expect("item");
-    let requests: Vec<_> = (0..RAW_ITEMS)
-        .map(|i| {
-            let mut it = item.clone();
-            it.insert(
-                "pk".into(),
-                aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#raw-{prefix}-{}", i / 2)),
-            );
-            it.insert(
-                "sk".into(),
-                aws_sdk_dynamodb::types::AttributeValue::S(format!("MSG#{i:032x}")),
-            );
-            aws_sdk_dynamodb::types::WriteRequest::builder()
-                .put_request(
-                    aws_sdk_dynamodb::types::PutRequest::builder()
-                        .set_item(Some(it))
-                        .build()
-                        .expect("put"),
-                )
-                .build()
-        })
-        .collect();
-    let t = Instant::now();
-    let chunks: Vec<Vec<_>> = requests.chunks(RAW_ITEMS / 4).map(<[_]>::to_vec).collect();
-    futures::future::join_all(chunks.into_iter().map(|c| write_all(&client, &table, c)))
-        .await
-        .into_iter()
-        .for_each(|r| r.expect("raw write"));
-    let raw = RAW_ITEMS as f64 / t.elapsed().as_secs_f64();
+    let raw_before = raw_write(&client, &table, &item, &format!("{prefix}-a")).await;
+    settle().await;
 
     // Through job-generate-segment: one run over the whole table, four segments at once;
     // first as the users' first run (no ledger yet: each history is read and the ledger
     // written), then as of the next day (every user planned from the ledger the scan returns).
     let as_of = Utc::now();
     let first = generation_run(&j, as_of).await;
+    settle().await;
     let next_day = generation_run(&j, as_of + chrono::Duration::days(1)).await;
+    settle().await;
+    // Raw again, after the runs: the mean of the two is the reference (DynamoDB Local's rate
+    // drifts as its tables grow).
+    let raw_after = raw_write(&client, &table, &item, &format!("{prefix}-b")).await;
+    let raw = (raw_before + raw_after) / 2.0;
     // Deliveries: users with one device each, several messages due now.
     let p = push().await;
     let mut due = 0;
@@ -247,7 +276,9 @@ async fn main() {
 
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
     println!("| measure | figure |\n|---|---:|");
-    println!("| raw BatchWriteItem, 4 writers | {raw:.0} items/s |");
+    println!(
+        "| raw BatchWriteItem, 4 writers | {raw:.0} items/s (before the runs {raw_before:.0}, after {raw_after:.0}) |"
+    );
     for (name, run) in [("users' first run", &first), ("next day's run", &next_day)] {
         println!(
             "| job-generate-segment, {SEGMENTS} segments at once, {name} | {:.0} users/s ({} users, {} messages in {:.1} s) |",

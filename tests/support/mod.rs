@@ -86,6 +86,22 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// An SDK config signing as a test probe of `function`'s policy, through the local IAM
+/// proxy: its calls are checked against the function's policy like the function's own, and
+/// not counted as the function's requests.
+pub async fn probe(function: &str) -> aws_config::SdkConfig {
+    use coach_local::iam_proxy::{access_key, PROBE_PREFIX};
+    let key = format!("{PROBE_PREFIX}{}", access_key(function));
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(env("AWS_REGION")))
+        .endpoint_url(env("COACH_LOCAL_IAM_URL"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            key, "local", None, None, "probe",
+        ))
+        .load()
+        .await
+}
+
 /// The API functions' stores, as their cold start builds them.
 pub async fn stores() -> functions::Stores {
     functions::stores()

@@ -34,6 +34,15 @@ impl ColdStart {
         })
     }
 
+    /// The configuration from the environment, with `sdk` instead of the loaded SDK
+    /// configuration (a bench calling a handler as another identity signs with it).
+    pub fn with_sdk(sdk: SdkConfig) -> Result<Self, lambda_http::Error> {
+        Ok(ColdStart {
+            sdk,
+            config: Config::from_env()?,
+        })
+    }
+
     /// The four tables' stores over one DynamoDB client.
     pub fn stores(&self) -> Stores {
         let client = aws_sdk_dynamodb::Client::new(&self.sdk);

@@ -277,8 +277,19 @@ impl Host {
             )
             .route("/_local/schedules/{name}", post(fire_schedule))
             .route("/_local/cold-start/{name}", post(cold_start))
+            .route("/_local/pipes/settled", post(pipes_settled))
             .fallback(http_route)
             .with_state(self)
+    }
+}
+
+/// Answers once every pipe has handed on what was written before the request (204), or 504
+/// after two minutes.
+async fn pipes_settled() -> StatusCode {
+    if crate::pipes::settled(std::time::Duration::from_secs(120)).await {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::GATEWAY_TIMEOUT
     }
 }
 

@@ -272,6 +272,36 @@ async fn streams(http: &reqwest::Client, url: &str, op: &str, body: Json) -> Res
     }
 }
 
+/// Per pipe, how many passes over its stream found nothing new: what [`settled`] waits on.
+static EMPTY_PASSES: std::sync::Mutex<BTreeMap<String, u64>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+fn empty_passes() -> BTreeMap<String, u64> {
+    EMPTY_PASSES.lock().map(|m| m.clone()).unwrap_or_default()
+}
+
+/// Waits until every pipe has handed on everything written before the call: each has made two
+/// passes that found nothing new since (the first may have begun before the call). False if
+/// that took longer than `limit`. Benches wait here so one phase's stream does not load the
+/// next phase's measurement.
+pub async fn settled(limit: Duration) -> bool {
+    let at_call = empty_passes();
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let now = empty_passes();
+        if now
+            .iter()
+            .all(|(id, n)| *n >= at_call.get(id).copied().unwrap_or(0) + 2)
+        {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(POLL / 4).await;
+    }
+}
+
 /// Plays every pipe until the host stops: one task per pipe.
 pub fn start(
     pipes: Vec<PipeSpec>,
@@ -295,6 +325,9 @@ pub fn start(
                         }
                     };
                     if moved == 0 {
+                        if let Ok(mut m) = EMPTY_PASSES.lock() {
+                            *m.entry(pipe.id.clone()).or_default() += 1;
+                        }
                         tokio::time::sleep(POLL).await;
                     }
                 }

@@ -330,14 +330,13 @@ impl SegmentWorker<'_> {
             }
         }
         self.messages.put_new(&new).await?;
-        let entries: Vec<(UserId, &Message)> = new
+        let fresh: Vec<(UserId, &Message)> = new.iter().map(|(u, m)| (u.clone(), m)).collect();
+        self.messages
+            .write_ledger(&fresh, &stored, &complete)
+            .await?;
+        let ledger_ids: Vec<(UserId, String)> = fresh
             .iter()
-            .map(|(u, m)| (u.clone(), m))
-            .chain(stored.iter().cloned())
-            .collect();
-        self.messages.write_ledger(&entries, &complete).await?;
-        let ledger_ids: Vec<(UserId, String)> = entries
-            .iter()
+            .chain(&stored)
             .map(|(u, m)| (u.clone(), m.id.clone()))
             .collect();
         let written = new.len();

@@ -14,7 +14,9 @@
 //! - a whole entry is written (`entry`) with the fields a later change may have set first
 //!   (`status`, send time, stamps, TTL) under `if_not_exists`, so writing an entry after a
 //!   change (a delivery that finished between the generation's message write and its ledger
-//!   write), or twice, never undoes the change;
+//!   write), or twice, never undoes the change; the entry of a message just written and not
+//!   due for a while ([`UNTOUCHED_FOR`]), which nothing else writes before its send time, is
+//!   put whole in a batch (`entry_item`);
 //! - a message's deletion deletes its entry in the same batch;
 //! - an entry is only trusted once it holds every field: a change that reached an entry
 //!   before its whole write (or a message from before the ledger) leaves a partial item,
@@ -160,6 +162,35 @@ pub(super) fn marker(table: &str, user: &UserId) -> Result<Update, StoreError> {
     let mut s = Sets::new();
     s.fill("since", value(&Utc::now())?);
     s.update(table, marker_key(user))
+}
+
+/// How long after its write a message stays out of every other writer's reach, at least: a
+/// message due later than this is only delivered (and so only changed) after it, so its entry
+/// may be put whole, without the `if_not_exists` care of [`entry`].
+pub(super) const UNTOUCHED_FOR: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The whole entry of a message nothing else can have changed yet (see [`UNTOUCHED_FOR`]), as
+/// an item to put: what [`entry`] would leave.
+pub(super) fn entry_item(user: &UserId, m: &Message) -> Result<Item, StoreError> {
+    let mut item = entry_key(user, &m.id);
+    item.insert("o".into(), AttributeValue::S(m.occurrence.clone()));
+    item.insert("ty".into(), value(&m.message_type)?);
+    item.insert("tp".into(), AttributeValue::S(m.template_id.clone()));
+    item.insert("va".into(), AttributeValue::S(m.variant_id.clone()));
+    item.insert("tn".into(), value(&m.tone)?);
+    item.insert("at".into(), value(&m.send_at)?);
+    item.insert("st".into(), value(&ledger_status(m.status))?);
+    item.insert("expires_at".into(), ttl(m));
+    if let Some(t) = m.read_at {
+        item.insert("rd".into(), value(&t)?);
+    }
+    if let Some(t) = m.acted_at {
+        item.insert("ac".into(), value(&t)?);
+    }
+    if m.rewarded_at.is_some() {
+        item.insert("rw".into(), AttributeValue::Bool(true));
+    }
+    Ok(item)
 }
 
 /// What a write changes of a message, for its ledger entry.

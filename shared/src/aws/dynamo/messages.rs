@@ -546,22 +546,42 @@ impl MessageStore {
         Ok(out)
     }
 
-    /// Writes the whole ledger entries of these stored messages and then the markers of
-    /// `complete` users (each after all of that user's entries), in transactions of
-    /// [`LEDGER_TRANSACTION`] updates, [`BATCHES_IN_FLIGHT`] at once. Every update is
-    /// idempotent and never undoes a change (see [`ledger`]), so a retry after a failure
+    /// Writes the whole ledger entries of these stored messages, then the markers of
+    /// `complete` users (each after all of that user's entries). `new` are messages this
+    /// caller just wrote: the entry of one not due within [`ledger::UNTOUCHED_FOR`] is put in
+    /// a batch (nothing else can have changed it yet); every other entry is an idempotent
+    /// update that never undoes a change (see [`ledger`]), in transactions of
+    /// [`LEDGER_TRANSACTION`], [`BATCHES_IN_FLIGHT`] at once. A retry after a failure
     /// part-way repeats nothing harmful; a user's marker is written only once every one of
     /// their entries is.
     pub async fn write_ledger(
         &self,
-        entries: &[(UserId, &Message)],
+        new: &[(UserId, &Message)],
+        stored: &[(UserId, &Message)],
         complete: &[UserId],
     ) -> Result<(), StoreError> {
-        let updates = entries
+        let untouched_until = Utc::now() + ledger::UNTOUCHED_FOR;
+        let (puts, updates): (Vec<_>, Vec<_>) =
+            new.iter().partition(|(_, m)| m.send_at > untouched_until);
+        let puts = puts
             .iter()
+            .map(|(u, m)| {
+                PutRequest::builder()
+                    .set_item(Some(ledger::entry_item(u, m)?))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(StoreError::dynamo)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let updates = updates
+            .into_iter()
+            .chain(stored)
             .map(|(u, m)| ledger::entry(&self.profiles_table, u, m))
             .collect::<Result<Vec<_>, _>>()?;
-        self.transact_updates(updates).await?;
+        tokio::try_join!(
+            write_all(&self.client, &self.profiles_table, puts),
+            self.transact_updates(updates)
+        )?;
         let markers = complete
             .iter()
             .map(|u| ledger::marker(&self.profiles_table, u))
