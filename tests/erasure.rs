@@ -133,9 +133,18 @@ async fn a_generation_run_overtaken_by_an_erasure_leaves_nothing() {
         !left_of(&kept).await.1.is_empty(),
         "the run planned its other users"
     );
+    let (profile_items, messages) = left_of(&erased).await;
     assert!(
-        left_of(&erased).await.1.is_empty(),
+        messages.is_empty(),
         "the erased user's messages were undone"
+    );
+    assert!(
+        !profile_items.iter().any(|sk| sk.starts_with('~')),
+        "and their ledger: {profile_items:?}"
+    );
+    assert!(
+        left_of(&kept).await.0.iter().any(|sk| sk.starts_with('~')),
+        "the other user's ledger was written"
     );
     erase(&erased).await;
     assert_eq!(left_of(&erased).await, (vec![], vec![]));

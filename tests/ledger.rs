@@ -30,7 +30,11 @@ async fn history(s: &functions::Stores, user: &UserId) -> Vec<HistoryEntry> {
 
 /// The user's ledger as the profile read returns it (`None`: not complete).
 async fn ledger(s: &functions::Stores, user: &UserId) -> Option<Vec<HistoryEntry>> {
-    s.profiles.profile(user).await.expect("profile").ledger
+    s.profiles
+        .profile_with_ledger(user)
+        .await
+        .expect("profile")
+        .ledger
 }
 
 async fn assert_same(s: &functions::Stores, user: &UserId, after: &str) {
@@ -229,7 +233,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
             )
             .key(
                 "sk",
-                aws_sdk_dynamodb::types::AttributeValue::S(format!("LEDGER#{}", m.id)),
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("~LEDGER#{}", m.id)),
             )
             .send()
             .await
@@ -260,7 +264,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
         .await
         .expect("marker");
     let as_of = as_of + Duration::minutes(1);
-    let profile = s.profiles.profile(&cut).await.expect("profile");
+    let profile = s.profiles.profile_with_ledger(&cut).await.expect("profile");
     let stats = s
         .messages
         .variant_stats(&generator.variant_pairs())

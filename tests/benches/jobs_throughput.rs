@@ -197,6 +197,9 @@ async fn main() {
         &template,
     )
     .expect("item");
+    // One untimed pass first: DynamoDB Local (a JVM) is slower until its code is compiled.
+    raw_write(&client, &table, &item, &format!("{prefix}-warm")).await;
+    settle().await;
     let raw_before = raw_write(&client, &table, &item, &format!("{prefix}-a")).await;
     settle().await;
 

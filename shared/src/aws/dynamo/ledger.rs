@@ -2,9 +2,10 @@
 //! ([`HistoryEntry`]), kept in the user's profile partition so the generation scan returns it
 //! with the profile and no user costs a history Query.
 //!
-//! One item per message, `sk = LEDGER#<id>`, short attribute names, the message's own
+//! One item per message, `sk = ~LEDGER#<id>` (after the profile's other items), short
+//! attribute names, the message's own
 //! `retain_until` as TTL `expires_at` (so the ledger holds exactly the retained messages:
-//! bounded by the retention policy and the frequency caps). A marker item `sk = LEDGER` says
+//! bounded by the retention policy and the frequency caps). A marker item `sk = ~LEDGER` says
 //! the user's ledger is complete; until it is written (users with messages from before the
 //! ledger), generation reads the history with a Query and writes the ledger from it.
 //!
@@ -35,10 +36,13 @@ use crate::domain::preferences::{MessageType, Tone};
 use crate::domain::user::UserId;
 use crate::engine::history::HistoryEntry;
 
-/// Sort key prefix of ledger entries.
-pub(super) const LEDGER_PREFIX: &str = "LEDGER#";
+/// Sort key prefix of ledger entries. `~` sorts after every other item's sort key, so a
+/// profile read that does not need the ledger stops before it ([`LEDGER_FIRST`]).
+pub(super) const LEDGER_PREFIX: &str = "~LEDGER#";
 /// Sort key of the marker saying the user's ledger is complete.
-pub(super) const LEDGER_MARKER: &str = "LEDGER";
+pub(super) const LEDGER_MARKER: &str = "~LEDGER";
+/// No sort key of the partition's other items reaches this; every ledger item's starts with it.
+pub(super) const LEDGER_FIRST: &str = "~";
 
 /// The key of message `id`'s ledger entry.
 pub(super) fn entry_key(user: &UserId, id: &str) -> Item {

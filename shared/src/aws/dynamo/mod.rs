@@ -11,11 +11,12 @@
 //! | behaviour summary | `SUMMARY` | conditional PutItem on `version` (activity consumer) |
 //! | device | `DEVICE#<deviceId>` | GetItem, PutItem, DeleteItem |
 //! | rate-limit window | `RATE#<name>#<start>` | conditional UpdateItem ADD (TTL `expires_at`); outlives an erasure |
-//! | message ledger entry | `LEDGER#<message id>` | UpdateItem in each transaction that changes what the engine reads of the message (TTL `expires_at` = the message's); see [`ledger`] |
-//! | ledger marker | `LEDGER` | the ledger is complete; written by generation after it wrote the ledger from the user's messages |
+//! | message ledger entry | `~LEDGER#<message id>` (sorts last: profile reads stop before it) | UpdateItem in each transaction that changes what the engine reads of the message (TTL `expires_at` = the message's); see [`ledger`] |
+//! | ledger marker | `~LEDGER` | the ledger is complete; written by generation after it wrote the ledger from the user's messages |
 //! | erasure tombstone | `pk = ERASED#<hash>`, `sk = ERASED` | PutItem first in an erasure; GetItem / BatchGetItem after every write (see `erasures.rs`) |
 //!
-//! The whole partition (preferences, summary, devices, ledger) is read with one Query on `pk`; export
+//! The profile (preferences, summary, devices) is read with one Query on `pk` that stops before
+//! the ledger (`sk < "~"`); export
 //! reads it, erasure deletes it. Generation workers read whole partitions with a parallel Scan
 //! of their segment (the only Scan besides cleanup).
 //!

@@ -175,19 +175,36 @@ impl ProfileStore {
     }
 
     /// The user's preferences (defaults at version 0 if none), behaviour summary and devices,
-    /// from one strongly consistent, paginated Query of their partition.
+    /// from one strongly consistent, paginated Query of their partition that stops before
+    /// the message ledger (`ledger` is `None`).
     pub async fn profile(&self, user: &UserId) -> Result<Profile, StoreError> {
+        self.read_profile(user, false).await
+    }
+
+    /// [`profile`](Self::profile) with the message ledger, if it is complete.
+    pub async fn profile_with_ledger(&self, user: &UserId) -> Result<Profile, StoreError> {
+        self.read_profile(user, true).await
+    }
+
+    async fn read_profile(&self, user: &UserId, ledger: bool) -> Result<Profile, StoreError> {
         let mut profile = ProfileReader::new();
-        let mut items = self
+        let mut query = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(user_pk(user)))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send();
+            .consistent_read(true);
+        query = if ledger {
+            query.key_condition_expression("pk = :pk")
+        } else {
+            query
+                .key_condition_expression("pk = :pk AND sk < :ledger")
+                .expression_attribute_values(
+                    ":ledger",
+                    AttributeValue::S(super::ledger::LEDGER_FIRST.to_owned()),
+                )
+        };
+        let mut items = query.into_paginator().items().send();
         while let Some(item) = items.next().await {
             profile.absorb(item.map_err(StoreError::dynamo)?)?;
         }
