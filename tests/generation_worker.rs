@@ -3,6 +3,8 @@
 //! a pass plans every user in the table.
 
 use std::collections::HashSet;
+
+use futures::StreamExt;
 use std::time::Instant;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -51,19 +53,26 @@ async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice(
     let _one = SERIAL.lock().await;
     let j = jobs().await;
     let prefix = unique_user("handback");
-    for i in 0..400 {
-        let user = UserId::parse(&format!("{prefix}-{i:03}")).expect("user");
-        j.stores
-            .profiles
-            .put_preferences(
-                &user,
-                quiet_now_preferences(chrono_tz::Europe::Berlin),
-                0,
-                Utc::now(),
-            )
-            .await
-            .expect("seed");
-    }
+    // More users than one page holds (`PAGE_ITEMS`), so a pass needs several pages.
+    let seeded = coaching::app::generation::PAGE_ITEMS as usize + 100;
+    futures::stream::iter(0..seeded)
+        .for_each_concurrent(16, |i| {
+            let (j, prefix) = (&j, &prefix);
+            async move {
+                let user = UserId::parse(&format!("{prefix}-{i:04}")).expect("user");
+                j.stores
+                    .profiles
+                    .put_preferences(
+                        &user,
+                        quiet_now_preferences(chrono_tz::Europe::Berlin),
+                        0,
+                        Utc::now(),
+                    )
+                    .await
+                    .expect("seed");
+            }
+        })
+        .await;
     let everyone = users_in_table().await;
     let generator = Generator::default();
     let worker = segment_worker(&j, &generator);
@@ -97,7 +106,10 @@ async fn a_worker_out_of_time_hands_back_its_range_and_nothing_is_planned_twice(
         everyone.len(),
         "each user exactly once over the pieces"
     );
-    assert!(planned >= 400, "our users got their messages: {planned}");
+    assert!(
+        planned >= seeded as u64,
+        "our users got their messages: {planned}"
+    );
 }
 
 #[tokio::test]

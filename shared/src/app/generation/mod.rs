@@ -10,5 +10,5 @@ pub use fanout::{new_run_id, start_run, work_items, RunStarted, DEFAULT_SEGMENTS
 pub use manual::{generate_now, Generated, ManualRun, MAX_RUNS_PER_HOUR};
 pub use planner::{plan_seed, stored_catalogue, Generator};
 pub use segment::{
-    work_envelope, SegmentRun, SegmentWorker, WorkError, BUSY_DELAY_SECS, LEASE_SECS,
+    work_envelope, SegmentRun, SegmentWorker, WorkError, BUSY_DELAY_SECS, LEASE_SECS, PAGE_ITEMS,
 };

@@ -35,8 +35,9 @@ use crate::engine::templates::StatsMap;
 
 /// How long a segment lease lasts without renewal (renewed after every page).
 pub const LEASE_SECS: i64 = 120;
-/// Profile items read per scan page.
-pub const PAGE_ITEMS: i32 = 300;
+/// Profile items read per scan page: a user is their profile items and their ledger (a few
+/// to about a hundred items; at most about 200 KB a page, under Scan's 1 MB).
+pub const PAGE_ITEMS: i32 = 1_000;
 /// Users planned at once (each needs one history Query).
 pub const USER_CONCURRENCY: usize = 16;
 /// A run older than this plans as of the current time instead of its own clock.

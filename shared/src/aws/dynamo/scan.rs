@@ -17,10 +17,16 @@ pub struct ProfilePage {
     pub next: Option<ScanStart>,
 }
 
-fn key_of(item: &Item) -> Option<ScanStart> {
+/// A sort key after every item's: the scan resumes after the whole partition of the user it
+/// names, so items written into that partition since it was read (its ledger entries, written
+/// as its page is stored) do not come back as another "user".
+const AFTER_EVERY_ITEM: &str = "\u{10FFFF}";
+
+/// Where a scan resumes after the user whose item `item` is.
+fn after_user_of(item: &Item) -> Option<ScanStart> {
     Some(ScanStart {
         pk: item.get("pk")?.as_s().ok()?.clone(),
-        sk: item.get("sk")?.as_s().ok()?.clone(),
+        sk: AFTER_EVERY_ITEM.to_owned(),
     })
 }
 
@@ -85,7 +91,7 @@ impl ProfileStore {
             users
                 .last()
                 .and_then(|(_, group)| group.last())
-                .and_then(key_of)
+                .and_then(after_user_of)
         };
         let mut out = Vec::with_capacity(users.len());
         for (pk, mut group) in users {
