@@ -295,6 +295,11 @@ async fn main() {
             run.messages_per_s() / raw,
             run.messages_per_s()
         );
+        // Every new message is two items: the message and its ledger entry.
+        println!(
+            "| {name}: items written/s (messages and their ledger entries) ÷ raw items/s | {:.2} |",
+            2.0 * run.messages_per_s() / raw
+        );
     }
     println!(
         "| job-deliver | {:.0} deliveries/s ({sent} of {due} due, {deliver_secs:.1} s) |",
