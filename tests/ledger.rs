@@ -166,6 +166,22 @@ async fn every_write_that_changes_a_message_changes_its_ledger_entry() {
     assert_eq!(left.len(), 4, "{left:?}");
 }
 
+/// A new user with preferences (quiet hours now: nothing planned for them is due during the
+/// test).
+async fn user_with_preferences(s: &functions::Stores, prefix: &str) -> UserId {
+    let user = UserId::parse(&unique_user(prefix)).expect("user");
+    s.profiles
+        .put_preferences(
+            &user,
+            quiet_now_preferences(chrono_tz::Asia::Tokyo),
+            0,
+            Utc::now(),
+        )
+        .await
+        .expect("prefs");
+    user
+}
+
 /// One worker pass over the whole table at `as_of` (pinned, so a second pass plans as the
 /// first did).
 async fn pass(j: &functions::Jobs, generator: &Generator, as_of: chrono::DateTime<Utc>) {
@@ -194,16 +210,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
 
     // A user with messages from before the ledger: stored without entries, and one with a
     // partial entry (a send recorded before the entry existed).
-    let old = UserId::parse(&unique_user("ledger-old")).expect("user");
-    s.profiles
-        .put_preferences(
-            &old,
-            quiet_now_preferences(chrono_tz::Asia::Tokyo),
-            0,
-            Utc::now(),
-        )
-        .await
-        .expect("prefs");
+    let old = user_with_preferences(s, "ledger-old").await;
     let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
     let mut seeded = Vec::new();
     for (k, status) in [MessageStatus::Sent, MessageStatus::Scheduled]
@@ -239,6 +246,24 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
             .await
             .expect("delete entry");
     }
+    // A send recorded since: its transaction leaves a partial entry (the status alone), which
+    // the pass must complete without undoing.
+    let claimed = s
+        .messages
+        .claim(&old, &seeded[1].id, Utc::now(), 60)
+        .await
+        .expect("claim")
+        .expect("claimed");
+    let sent = Delivery {
+        devices: 1,
+        sns_message_ids: vec!["sns-old".into()],
+        ..Delivery::default()
+    };
+    assert!(s
+        .messages
+        .finish_delivery(&old, &claimed, &sent, Utc::now())
+        .await
+        .expect("finish"));
     assert_eq!(ledger(s, &old).await, None, "no ledger yet");
 
     let as_of = Utc::now();
@@ -249,16 +274,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
 
     // A user with a complete ledger whose last pass stopped after writing its messages and
     // before their entries: the messages are stored, the ledger does not know them.
-    let cut = UserId::parse(&unique_user("ledger-cut")).expect("user");
-    s.profiles
-        .put_preferences(
-            &cut,
-            quiet_now_preferences(chrono_tz::Asia::Tokyo),
-            0,
-            Utc::now(),
-        )
-        .await
-        .expect("prefs");
+    let cut = user_with_preferences(s, "ledger-cut").await;
     s.messages
         .write_ledger(&[], &[], std::slice::from_ref(&cut))
         .await
