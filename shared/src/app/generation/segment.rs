@@ -38,7 +38,7 @@ pub const LEASE_SECS: i64 = 120;
 /// Profile items read per scan page: a user is their profile items and their ledger (a few
 /// to about a hundred items; at most about 200 KB a page, under Scan's 1 MB).
 pub const PAGE_ITEMS: i32 = 1_000;
-/// Users planned at once (each needs one history Query).
+/// Histories read at once (users whose ledger is not complete yet need one Query each).
 pub const USER_CONCURRENCY: usize = 16;
 /// A run older than this plans as of the current time instead of its own clock.
 pub const MAX_RUN_AGE_MINUTES: i64 = 30;
