@@ -2,8 +2,8 @@
 //! the local host (`make bench`):
 //! - users per second through job-generate-segment (the real function, four segments at once
 //!   as the queue's maximum concurrency allows), beside the raw BatchWriteItem throughput of
-//!   the same DynamoDB Local in the same run (items per second, four writers). The ratio is
-//!   the figure;
+//!   the same DynamoDB Local in the same run (items per second, four writers, through the
+//!   local IAM proxy like the worker's). The ratio is the figure;
 //! - deliveries per second through job-deliver (claim, publish to moto, record);
 //! - the requests each job made, by operation, counted by the local IAM proxy every function
 //!   call goes through (per user planned, per message delivered).
@@ -180,8 +180,9 @@ async fn main() {
         })
         .await;
 
-    // Raw BatchWriteItem: message-sized items, four writers, 25 per call.
-    let client = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
+    // Raw BatchWriteItem: message-sized items, four writers, 25 per call, signed as a probe of
+    // job-generate-segment so they pass the local IAM proxy as the worker's writes do.
+    let client = aws_sdk_dynamodb::Client::new(&coach_tests::probe("job-generate-segment").await);
     let table = coach_tests::env("MESSAGES_TABLE");
     let template = seed_message(
         s,

@@ -251,6 +251,24 @@ fn bus_arn(name: &str) -> String {
     }
 }
 
+/// What IAM reads of a DynamoDB request: the tables (and index) it names. Every other field,
+/// and the items under these, is skipped by the parser without being built.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DynamoRequest {
+    table_name: Option<String>,
+    index_name: Option<String>,
+    request_items: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
+    transact_items: Option<Vec<std::collections::BTreeMap<String, TransactItem>>>,
+}
+
+/// One action of a transaction: the table it names.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TransactItem {
+    table_name: Option<String>,
+}
+
 /// The authorizations IAM makes for one request to `service` (the SigV4 scope's service
 /// name): `target` is the `X-Amz-Target` header of JSON protocols, `body` the request body
 /// (JSON, or a form for the query protocol). An error names what could not be read.
@@ -259,21 +277,23 @@ pub fn calls(service: &str, target: Option<&str>, body: &[u8]) -> Result<Vec<Cal
     match (service, target) {
         ("dynamodb", Some(t)) => {
             let op = t.rsplit('.').next().unwrap_or(t);
-            let json: Json =
+            // Only the names IAM authorizes on are read; items and expressions are skipped
+            // unparsed (a batch of 25 items is tens of KB the proxy need not build).
+            let req: DynamoRequest =
                 serde_json::from_slice(body).map_err(|e| format!("DynamoDB body: {e}"))?;
             let action = |op: &str| format!("dynamodb:{op}");
             Ok(match op {
-                "BatchGetItem" | "BatchWriteItem" => json["RequestItems"]
-                    .as_object()
+                "BatchGetItem" | "BatchWriteItem" => req
+                    .request_items
                     .into_iter()
                     .flatten()
-                    .map(|(table, _)| call(action(op), table_arn(table)))
+                    .map(|(table, _)| call(action(op), table_arn(&table)))
                     .collect(),
-                "TransactWriteItems" | "TransactGetItems" => json["TransactItems"]
-                    .as_array()
+                "TransactWriteItems" | "TransactGetItems" => req
+                    .transact_items
                     .into_iter()
                     .flatten()
-                    .filter_map(|item| item.as_object()?.iter().next())
+                    .filter_map(|item| item.into_iter().next())
                     .map(|(kind, item)| {
                         let per_item = match kind.as_str() {
                             "Put" => "PutItem",
@@ -284,17 +304,17 @@ pub fn calls(service: &str, target: Option<&str>, body: &[u8]) -> Result<Vec<Cal
                         };
                         call(
                             action(per_item),
-                            table_arn(item["TableName"].as_str().unwrap_or_default()),
+                            table_arn(item.table_name.as_deref().unwrap_or_default()),
                         )
                     })
                     .collect(),
                 "ListTables" => vec![call(action(op), "*".into())],
                 _ => {
-                    let table = json["TableName"]
-                        .as_str()
+                    let table = req
+                        .table_name
                         .ok_or_else(|| format!("DynamoDB {op} without TableName"))?;
-                    let mut resource = table_arn(table);
-                    if let Some(index) = json["IndexName"].as_str() {
+                    let mut resource = table_arn(&table);
+                    if let Some(index) = req.index_name {
                         resource = format!("{resource}/index/{index}");
                     }
                     vec![call(action(op), resource)]
