@@ -3,9 +3,8 @@
 //! with the profile and no user costs a history Query.
 //!
 //! One item per message, `sk = ~LEDGER#<id>` (after the profile's other items), short
-//! attribute names, the message's own
-//! `retain_until` as TTL `expires_at` (so the ledger holds exactly the retained messages:
-//! bounded by the retention policy and the frequency caps). A marker item `sk = ~LEDGER` says
+//! attribute names, the message's own `retain_until` as TTL `expires_at` (so the ledger holds
+//! exactly the retained messages: bounded by the retention policy and the frequency caps). A marker item `sk = ~LEDGER` says
 //! the user's ledger is complete; until it is written (users with messages from before the
 //! ledger), generation reads the history with a Query and writes the ledger from it.
 //!
@@ -18,7 +17,7 @@
 //!   write), or twice, never undoes the change; the entry of a message just written and not
 //!   due for a while ([`UNTOUCHED_FOR`]), which nothing else writes before its send time, is
 //!   put whole in a batch (`entry_item`);
-//! - a message's deletion deletes its entry in the same batch;
+//! - a message's deletion deletes its entry right after it;
 //! - an entry is only trusted once it holds every field: a change that reached an entry
 //!   before its whole write (or a message from before the ledger) leaves a partial item,
 //!   which the reader skips and the next whole write completes.

@@ -28,27 +28,6 @@ pub const BY_TIME_INDEX: &str = "ByTime";
 pub const DUE_INDEX: &str = "Due";
 /// Partitions of the due index (spreads delivery's reads and writes).
 pub const DUE_SHARDS: u64 = 16;
-/// Whether a cancelled transaction failed only for a conflict with another one or for
-/// throttling (worth trying again), not for a condition or a bad request.
-fn retryable_cancel<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
-    match e.as_service_error() {
-        Some(E::TransactionCanceledException(c)) => c.cancellation_reasons().iter().all(|r| {
-            matches!(
-                r.code(),
-                None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
-            )
-        }),
-        Some(E::TransactionInProgressException(_)) => true,
-        _ => false,
-    }
-}
-
 /// Ledger updates per transaction (of DynamoDB's 100).
 pub const LEDGER_TRANSACTION: usize = 25;
 /// Most messages read for a summary, insights or a generation's history.
@@ -694,4 +673,25 @@ fn position(m: &Message) -> Position {
 
 fn decode(item: Item) -> Result<Message, StoreError> {
     serde_dynamo::from_item(item).map_err(StoreError::corrupt("message"))
+}
+
+/// Whether a cancelled transaction failed only for a conflict with another one or for
+/// throttling (worth trying again), not for a condition or a bad request.
+fn retryable_cancel<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match e.as_service_error() {
+        Some(E::TransactionCanceledException(c)) => c.cancellation_reasons().iter().all(|r| {
+            matches!(
+                r.code(),
+                None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
+            )
+        }),
+        Some(E::TransactionInProgressException(_)) => true,
+        _ => false,
+    }
 }
