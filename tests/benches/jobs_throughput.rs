@@ -75,14 +75,7 @@ async fn raw_write(
                 "sk".into(),
                 aws_sdk_dynamodb::types::AttributeValue::S(format!("MSG#{i:032x}")),
             );
-            aws_sdk_dynamodb::types::WriteRequest::builder()
-                .put_request(
-                    aws_sdk_dynamodb::types::PutRequest::builder()
-                        .set_item(Some(it))
-                        .build()
-                        .expect("put"),
-                )
-                .build()
+            coaching::aws::dynamo::batch::put_request(it).expect("put")
         })
         .collect();
     let t = Instant::now();

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
 use aws_sdk_dynamodb::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -73,6 +75,15 @@ pub async fn delete_keys(client: &Client, table: &str, keys: Vec<Item>) -> Resul
         })
         .collect::<Result<Vec<_>, _>>()?;
     write_all(client, table, requests).await
+}
+
+/// A batch write request putting `item` whole.
+pub fn put_request(item: Item) -> Result<WriteRequest, StoreError> {
+    PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map(|p| WriteRequest::builder().put_request(p).build())
+        .map_err(StoreError::dynamo)
 }
 
 /// Batches in flight at once per call (write and read).

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::batch::{
-    delete_keys, get_all, partition_keys, write_all, Item, BATCHES_IN_FLIGHT, BATCH_ATTEMPTS,
+    delete_keys, get_all, partition_keys, put_request, write_all, Item, BATCHES_IN_FLIGHT,
+    BATCH_ATTEMPTS,
 };
 use super::{ledger, user_pk, StoreError};
 use crate::domain::messages::MessageStatus;
@@ -544,13 +543,7 @@ impl MessageStore {
             new.iter().partition(|(_, m)| m.send_at > untouched_until);
         let puts = puts
             .iter()
-            .map(|(u, m)| {
-                PutRequest::builder()
-                    .set_item(Some(ledger::entry_item(u, m)?))
-                    .build()
-                    .map(|p| WriteRequest::builder().put_request(p).build())
-                    .map_err(StoreError::dynamo)
-            })
+            .map(|(u, m)| put_request(ledger::entry_item(u, m)?))
             .collect::<Result<Vec<_>, _>>()?;
         let updates = updates
             .into_iter()
@@ -619,13 +612,7 @@ impl MessageStore {
     pub async fn put_new(&self, messages: &[(UserId, Message)]) -> Result<(), StoreError> {
         let requests = messages
             .iter()
-            .map(|(u, m)| {
-                PutRequest::builder()
-                    .set_item(Some(Self::item(u, m)?))
-                    .build()
-                    .map(|p| WriteRequest::builder().put_request(p).build())
-                    .map_err(StoreError::dynamo)
-            })
+            .map(|(u, m)| put_request(Self::item(u, m)?))
             .collect::<Result<Vec<_>, _>>()?;
         write_all(&self.client, &self.table, requests).await
     }
