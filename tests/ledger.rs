@@ -75,12 +75,7 @@ async fn every_write_that_changes_a_message_changes_its_ledger_entry() {
     assert_same(s, &user, "creates").await;
 
     let now = Utc::now();
-    let claimed = s
-        .messages
-        .claim(&user, &to_send.id, now, 60)
-        .await
-        .expect("claim")
-        .expect("claimed");
+    let claimed = claim(s, &user, &to_send.id, now).await;
     assert_same(s, &user, "a claim (still scheduled to the engine)").await;
     let sent = Delivery {
         devices: 1,
@@ -94,12 +89,7 @@ async fn every_write_that_changes_a_message_changes_its_ledger_entry() {
         .expect("finish"));
     assert_same(s, &user, "a send").await;
 
-    let claimed = s
-        .messages
-        .claim(&user, &to_fail.id, now, 60)
-        .await
-        .expect("claim")
-        .expect("claimed");
+    let claimed = claim(s, &user, &to_fail.id, now).await;
     assert!(s
         .messages
         .finish_delivery(&user, &claimed, &Delivery::default(), now)
@@ -164,6 +154,20 @@ async fn every_write_that_changes_a_message_changes_its_ledger_entry() {
         .filter(|o| o.starts_with("l:"))
         .collect();
     assert_eq!(left.len(), 4, "{left:?}");
+}
+
+/// Claims the user's message `id` for sending at `now` (as a deliverer does first).
+async fn claim(
+    s: &functions::Stores,
+    user: &UserId,
+    id: &str,
+    now: chrono::DateTime<Utc>,
+) -> coaching::domain::messages::Message {
+    s.messages
+        .claim(user, id, now, 60)
+        .await
+        .expect("claim")
+        .expect("claimed")
 }
 
 /// A new user with preferences (quiet hours now: nothing planned for them is due during the
@@ -248,12 +252,7 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
     }
     // A send recorded since: its transaction leaves a partial entry (the status alone), which
     // the pass must complete without undoing.
-    let claimed = s
-        .messages
-        .claim(&old, &seeded[1].id, Utc::now(), 60)
-        .await
-        .expect("claim")
-        .expect("claimed");
+    let claimed = claim(s, &old, &seeded[1].id, Utc::now()).await;
     let sent = Delivery {
         devices: 1,
         sns_message_ids: vec!["sns-old".into()],

@@ -25,10 +25,18 @@ pub struct HistoryEntry {
     pub rewarded: bool,
 }
 
+/// The status the engine reads: a message being sent is still scheduled to it (it counts
+/// against the caps and has no outcome yet either way), so a delivery's claim changes nothing
+/// the engine reads.
+pub fn engine_status(s: MessageStatus) -> MessageStatus {
+    match s {
+        MessageStatus::Sending => MessageStatus::Scheduled,
+        s => s,
+    }
+}
+
 impl HistoryEntry {
-    /// What the engine needs to know of a stored message. A message being sent is still
-    /// scheduled to the engine (it counts against the caps and has no outcome yet either
-    /// way), so a delivery's claim changes nothing the engine reads.
+    /// What the engine needs to know of a stored message (its status as [`engine_status`]).
     pub fn of(m: &Message) -> Self {
         HistoryEntry {
             message_id: m.id.clone(),
@@ -38,10 +46,7 @@ impl HistoryEntry {
             variant_id: m.variant_id.clone(),
             tone: m.tone,
             send_at: m.send_at,
-            status: match m.status {
-                MessageStatus::Sending => MessageStatus::Scheduled,
-                s => s,
-            },
+            status: engine_status(m.status),
             read_at: m.read_at,
             acted_at: m.acted_at,
             rewarded: m.rewarded_at.is_some(),

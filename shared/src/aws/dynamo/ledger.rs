@@ -28,12 +28,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 
-use super::batch::Item;
+use super::batch::{pk_sk, Item};
 use super::{user_pk, StoreError};
 use crate::domain::messages::{Message, MessageStatus};
 use crate::domain::preferences::{MessageType, Tone};
 use crate::domain::user::UserId;
-use crate::engine::history::HistoryEntry;
+use crate::engine::history::{engine_status, HistoryEntry};
 
 /// Sort key prefix of ledger entries. `~` sorts after every other item's sort key, so a
 /// profile read that does not need the ledger stops before it ([`LEDGER_FIRST`]).
@@ -43,36 +43,26 @@ pub(super) const LEDGER_MARKER: &str = "~LEDGER";
 /// No sort key of the partition's other items reaches this; every ledger item's starts with it.
 pub(super) const LEDGER_FIRST: &str = "~";
 
+/// The key of message `id`'s ledger entry in partition `pk`.
+fn entry_key_in(pk: String, id: &str) -> Item {
+    pk_sk(pk, format!("{LEDGER_PREFIX}{id}"))
+}
+
 /// The key of message `id`'s ledger entry.
 pub(super) fn entry_key(user: &UserId, id: &str) -> Item {
-    Item::from([
-        ("pk".to_owned(), AttributeValue::S(user_pk(user))),
-        (
-            "sk".to_owned(),
-            AttributeValue::S(format!("{LEDGER_PREFIX}{id}")),
-        ),
-    ])
+    entry_key_in(user_pk(user), id)
 }
 
 /// The key of the ledger entry of the message whose key (`pk`, `sk = MSG#<id>`) is `message`.
 pub(super) fn entry_key_of(message: &Item) -> Option<Item> {
     let pk = message.get("pk")?.as_s().ok()?;
     let id = message.get("sk")?.as_s().ok()?.strip_prefix("MSG#")?;
-    Some(Item::from([
-        ("pk".to_owned(), AttributeValue::S(pk.clone())),
-        (
-            "sk".to_owned(),
-            AttributeValue::S(format!("{LEDGER_PREFIX}{id}")),
-        ),
-    ]))
+    Some(entry_key_in(pk.clone(), id))
 }
 
 /// The key of the user's ledger marker.
 pub(super) fn marker_key(user: &UserId) -> Item {
-    Item::from([
-        ("pk".to_owned(), AttributeValue::S(user_pk(user))),
-        ("sk".to_owned(), AttributeValue::S(LEDGER_MARKER.to_owned())),
-    ])
+    pk_sk(user_pk(user), LEDGER_MARKER)
 }
 
 fn value<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
@@ -127,35 +117,41 @@ impl Sets {
     }
 }
 
-/// The status the ledger keeps: a message being sent is, to the engine, still scheduled (see
-/// [`HistoryEntry::of`]), so a claim does not touch the ledger.
-fn ledger_status(s: MessageStatus) -> MessageStatus {
-    match s {
-        MessageStatus::Sending => MessageStatus::Scheduled,
-        s => s,
+/// The attributes of `m`'s whole entry, each with whether a change may have written it first
+/// (status, send time, stamps, TTL).
+fn entry_fields(m: &Message) -> Result<Vec<(&'static str, AttributeValue, bool)>, StoreError> {
+    let mut f = vec![
+        ("o", AttributeValue::S(m.occurrence.clone()), false),
+        ("ty", value(&m.message_type)?, false),
+        ("tp", AttributeValue::S(m.template_id.clone()), false),
+        ("va", AttributeValue::S(m.variant_id.clone()), false),
+        ("tn", value(&m.tone)?, false),
+        ("at", value(&m.send_at)?, true),
+        ("st", value(&engine_status(m.status))?, true),
+        ("expires_at", ttl(m), true),
+    ];
+    if let Some(t) = m.read_at {
+        f.push(("rd", value(&t)?, true));
     }
+    if let Some(t) = m.acted_at {
+        f.push(("ac", value(&t)?, true));
+    }
+    if m.rewarded_at.is_some() {
+        f.push(("rw", AttributeValue::Bool(true), false));
+    }
+    Ok(f)
 }
 
 /// Writes `m`'s whole entry without undoing a change that reached it first (see the module
 /// doc): idempotent, safe in any order with the changes.
 pub(super) fn entry(table: &str, user: &UserId, m: &Message) -> Result<Update, StoreError> {
     let mut s = Sets::new();
-    s.set("o", AttributeValue::S(m.occurrence.clone()));
-    s.set("ty", value(&m.message_type)?);
-    s.set("tp", AttributeValue::S(m.template_id.clone()));
-    s.set("va", AttributeValue::S(m.variant_id.clone()));
-    s.set("tn", value(&m.tone)?);
-    s.fill("at", value(&m.send_at)?);
-    s.fill("st", value(&ledger_status(m.status))?);
-    s.fill("expires_at", ttl(m));
-    if let Some(t) = m.read_at {
-        s.fill("rd", value(&t)?);
-    }
-    if let Some(t) = m.acted_at {
-        s.fill("ac", value(&t)?);
-    }
-    if m.rewarded_at.is_some() {
-        s.set("rw", AttributeValue::Bool(true));
+    for (name, v, changeable) in entry_fields(m)? {
+        if changeable {
+            s.fill(name, v);
+        } else {
+            s.set(name, v);
+        }
     }
     s.update(table, entry_key(user, &m.id))
 }
@@ -176,23 +172,11 @@ pub(super) const UNTOUCHED_FOR: chrono::Duration = chrono::Duration::minutes(10)
 /// an item to put: what [`entry`] would leave.
 pub(super) fn entry_item(user: &UserId, m: &Message) -> Result<Item, StoreError> {
     let mut item = entry_key(user, &m.id);
-    item.insert("o".into(), AttributeValue::S(m.occurrence.clone()));
-    item.insert("ty".into(), value(&m.message_type)?);
-    item.insert("tp".into(), AttributeValue::S(m.template_id.clone()));
-    item.insert("va".into(), AttributeValue::S(m.variant_id.clone()));
-    item.insert("tn".into(), value(&m.tone)?);
-    item.insert("at".into(), value(&m.send_at)?);
-    item.insert("st".into(), value(&ledger_status(m.status))?);
-    item.insert("expires_at".into(), ttl(m));
-    if let Some(t) = m.read_at {
-        item.insert("rd".into(), value(&t)?);
-    }
-    if let Some(t) = m.acted_at {
-        item.insert("ac".into(), value(&t)?);
-    }
-    if m.rewarded_at.is_some() {
-        item.insert("rw".into(), AttributeValue::Bool(true));
-    }
+    item.extend(
+        entry_fields(m)?
+            .into_iter()
+            .map(|(name, v, _)| (name.to_owned(), v)),
+    );
     Ok(item)
 }
 
@@ -216,7 +200,7 @@ pub(super) fn change(
 ) -> Result<Update, StoreError> {
     let mut s = Sets::new();
     if let Some(st) = change.status {
-        s.set("st", value(&ledger_status(st))?);
+        s.set("st", value(&engine_status(st))?);
     }
     // A change writes its times to the message in milliseconds (`millis`): so does the ledger.
     if let Some(t) = change.send_at {
