@@ -109,7 +109,7 @@ fn main() {
         .single()
         .expect("time");
     let templates = default_templates();
-    let mut stats = StatsMap::new();
+    let mut stats = StatsMap::default();
     for t in &templates {
         for v in &t.variants {
             stats.entry(t.id.clone()).or_default().insert(

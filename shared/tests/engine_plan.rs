@@ -37,7 +37,7 @@ struct World {
 fn world() -> World {
     World {
         catalogue: Catalogue::new(default_templates()),
-        stats: StatsMap::new(),
+        stats: StatsMap::default(),
         population: Population::default(),
         priors: Priors::default(),
         learning: true,

@@ -171,7 +171,7 @@ pub fn simulate_users_every(
     window: Duration,
     step: &(dyn Fn() + Sync),
 ) {
-    let mut stats = StatsMap::new();
+    let mut stats = StatsMap::default();
     let mut counters = DailyCounters::default();
     // `rules` is the product with learning frozen at its priors; `learned` refits its priors
     // at each UTC day's start, as the daily fit job does.

@@ -282,17 +282,39 @@ impl TimeWindow {
 
     /// Whether the minute of the day `m` (0–1439) falls inside the window.
     pub fn contains_minute(&self, m: u32) -> bool {
-        let (a, b) = (self.start.minute_of_day(), self.end.minute_of_day());
-        if a <= b {
-            a <= m && m < b
-        } else {
-            m >= a || m < b
+        self.minutes().contains(m)
+    }
+
+    /// The window as minute-of-day bounds, for checking many minutes against it.
+    pub fn minutes(&self) -> MinuteSpan {
+        MinuteSpan {
+            start: self.start.minute_of_day(),
+            end: self.end.minute_of_day(),
         }
     }
 
     /// Whether the window spans local midnight.
     pub fn spans_midnight(&self) -> bool {
         self.end < self.start
+    }
+}
+
+/// A [`TimeWindow`] as minutes of the day: `start` inclusive, `end` exclusive, across
+/// midnight when `end < start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinuteSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl MinuteSpan {
+    /// Whether the minute of the day `m` (0–1439) falls inside.
+    pub fn contains(self, m: u32) -> bool {
+        if self.start <= self.end {
+            self.start <= m && m < self.end
+        } else {
+            m >= self.start || m < self.end
+        }
     }
 }
 

@@ -153,13 +153,12 @@ pub fn choose<'a>(
                 + bonus
         })
         .collect();
-    let probabilities = probabilities(&scores);
+    let softmax = softmax(&scores);
     let holdout = rng.next_f64() < HOLDOUT;
     let pick = if holdout {
         (rng.next_u64() % arms.len() as u64) as usize
     } else {
         // A draw from the softmax part alone.
-        let softmax = softmax(&scores);
         let mut u = rng.next_f64();
         let mut i = 0;
         while i + 1 < softmax.len() && u >= softmax[i] {
@@ -174,10 +173,10 @@ pub fn choose<'a>(
     let selection = Selection {
         arms: arms
             .iter()
-            .zip(&probabilities)
+            .zip(&softmax)
             .map(|(a, p)| ArmChance {
                 template_id: a.template.id.clone(),
-                p: *p,
+                p: mixed(*p, arms.len()),
             })
             .collect(),
         holdout,
@@ -208,11 +207,17 @@ fn softmax(scores: &[f64]) -> Vec<f64> {
 
 /// Each arm's probability under the whole policy: the softmax mixed with the uniform holdout.
 pub fn probabilities(scores: &[f64]) -> Vec<f64> {
-    let uniform = 1.0 / scores.len() as f64;
     softmax(scores)
         .into_iter()
-        .map(|p| (1.0 - HOLDOUT) * p + HOLDOUT * uniform)
+        .map(|p| mixed(p, scores.len()))
         .collect()
+}
+
+/// An arm's probability under the whole policy from its softmax probability `p` among `n`
+/// arms: mixed with the uniform holdout.
+fn mixed(p: f64, n: usize) -> f64 {
+    let uniform = 1.0 / n as f64;
+    (1.0 - HOLDOUT) * p + HOLDOUT * uniform
 }
 
 #[cfg(test)]
@@ -257,7 +262,7 @@ mod tests {
             priors,
             tone_effects: &effects,
             experiments: &[],
-            stats: &StatsMap::new(),
+            stats: &StatsMap::default(),
             user_id: "u",
             now: now(),
             lead: None,
@@ -369,7 +374,7 @@ mod tests {
                 priors: &priors,
                 tone_effects: &effects,
                 experiments: &[],
-                stats: &StatsMap::new(),
+                stats: &StatsMap::default(),
                 user_id: "u",
                 now: now(),
                 lead: None,

@@ -20,7 +20,9 @@
 //! [`POPULATION_STRENGTH`] pseudo-pushes, so a new template or a thin segment starts from its
 //! parent's figure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -298,14 +300,14 @@ impl From<&Model> for Priors {
             type_rate[ty][t.segment as usize] = t.tally.shrunk(parent, k);
         }
 
-        let mut per_template: HashMap<&str, (Tally, Tally)> = HashMap::new();
+        let mut per_template: HashMap<&str, (Tally, Tally)> = HashMap::default();
         for a in &m.arms {
             let e = per_template.entry(a.template_id.as_str()).or_default();
             e.0.add(a.chosen);
             e.1.add(a.rival);
         }
-        let mut arms: HashMap<String, ArmValue> = HashMap::new();
-        let mut parents: HashMap<&str, (f64, f64)> = HashMap::new();
+        let mut arms: HashMap<String, ArmValue> = HashMap::default();
+        let mut parents: HashMap<&str, (f64, f64)> = HashMap::default();
         for (id, (chosen, rival)) in &per_template {
             let (c, r) = (chosen.shrunk(overall, k), rival.shrunk(overall, k));
             parents.insert(id, (c, r));

@@ -17,7 +17,7 @@ use super::rng::{stable_hash, stable_unit, Rng};
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
-    choose, primary_language, render, Catalogue, LastUse, StatsMap, TargetContext, Template,
+    choose, render, same_primary_language, Catalogue, LastUse, StatsMap, TargetContext, Template,
     TimeOfDay, Vars,
 };
 use super::timing::{NoSlot, Slots};
@@ -299,7 +299,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             ),
             _ => state.best_hour * 60 + 30,
         });
-        let Some(send_at) = slots.best(t.moment, aim_minute, t.expires_at, counted, limits) else {
+        let Some(placed) = slots.best(t.moment, aim_minute, t.expires_at, counted, limits) else {
             let reason = match slots.why_none(t.moment, t.expires_at, counted, limits) {
                 NoSlot::Expired => SkipReason::Expired,
                 NoSlot::QuietHours => SkipReason::QuietHours,
@@ -310,6 +310,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.skipped.push(skip(t, reason));
             continue;
         };
+        let send_at = placed.at;
         let tone = choose_tone(
             t.message_type,
             prefs.preferred_tone,
@@ -317,7 +318,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             t.break_length,
             state.segment,
         );
-        let local_hour = chrono::Timelike::hour(&send_at.with_timezone(&state.tz));
+        let local_hour = placed.minute / 60;
         // Hours from the send to the usual hour: what the population says about pushes then
         // joins the user's own record of the type.
         let lead = state.usual_hour.map(|u| lead_bucket(u, local_hour));
@@ -412,13 +413,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         // The user's own motivations are in their language: left out of a fallback's text.
-        let own_language = primary_language(language) == primary_language(&prefs.language);
+        let own_language = same_primary_language(language, &prefs.language);
         let vars = base_vars.get_or_insert_with(|| user_vars(input, &state));
         trigger_vars(vars, input, &state, t, own_language, &mut rng);
-        counted.add(
-            send_at.timestamp(),
-            super::caps::local_day(send_at, state.tz),
-        );
+        counted.add(send_at.timestamp(), placed.day);
         out.messages.push(PlannedMessage {
             id: message_id(input.user_id, &t.occurrence),
             occurrence: t.occurrence.clone(),

@@ -1,7 +1,9 @@
 //! Message templates: the catalogue type with its targeting and variants, validation for
 //! admin upserts, selection for a user, and rendering that never leaves a placeholder.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -204,9 +206,14 @@ impl Template {
     }
 }
 
-/// The primary language subtag of a BCP 47 tag, lower-cased (`pt` for `pt-BR`).
-pub fn primary_language(tag: &str) -> String {
-    tag.split('-').next().unwrap_or(tag).to_ascii_lowercase()
+/// The primary language subtag of a BCP 47 tag (`pt` for `pt-BR`).
+pub fn primary_language(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or(tag)
+}
+
+/// Whether two BCP 47 tags have the same primary language (case-insensitive).
+pub fn same_primary_language(a: &str, b: &str) -> bool {
+    primary_language(a).eq_ignore_ascii_case(primary_language(b))
 }
 
 /// The language, among `available`, the coach writes in for a user whose language is `tag`:
@@ -220,8 +227,12 @@ pub fn resolve_language<'a>(
     let primary = primary_language(tag);
     let mut all = available.clone();
     all.find(|l| l.eq_ignore_ascii_case(tag))
-        .or_else(|| available.clone().find(|l| l.eq_ignore_ascii_case(&primary)))
-        .or_else(|| available.clone().find(|l| primary_language(l) == primary))
+        .or_else(|| available.clone().find(|l| l.eq_ignore_ascii_case(primary)))
+        .or_else(|| {
+            available
+                .clone()
+                .find(|l| same_primary_language(l, primary))
+        })
         .or_else(|| available.clone().find(|l| *l == "en"))
 }
 
@@ -400,7 +411,8 @@ impl VariantStats {
     }
 }
 
-/// Per-variant statistics: template id → variant id → counts.
+/// Per-variant statistics: template id → variant id → counts (hashed with foldhash: a plan
+/// reads it for every message).
 pub type StatsMap = HashMap<String, HashMap<String, VariantStats>>;
 
 /// The template catalogue, indexed by message type.
@@ -414,13 +426,14 @@ pub struct Catalogue {
 }
 
 /// When each template of a catalogue last reached the user (by template index), worked out
-/// once per plan so a choice reads it without scanning the history.
+/// once per plan so a choice reads it without scanning the history. Only the templates in the
+/// history are listed (a few, against a catalogue of many).
 #[derive(Debug, Clone, Default)]
-pub struct LastUse(Vec<Option<DateTime<Utc>>>);
+pub struct LastUse(Vec<(usize, DateTime<Utc>)>);
 
 impl LastUse {
     fn of(&self, index: usize) -> Option<DateTime<Utc>> {
-        self.0.get(index).copied().flatten()
+        self.0.iter().find(|(i, _)| *i == index).map(|(_, at)| *at)
     }
 }
 
@@ -435,7 +448,7 @@ impl Catalogue {
     /// A catalogue of these templates (disabled ones are kept but never chosen).
     pub fn new(templates: Vec<Template>) -> Self {
         let mut by_type = vec![Vec::new(); MessageType::ALL.len()];
-        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, t) in templates.iter().enumerate() {
             for ty in &t.message_types {
                 by_type[*ty as usize].push(i);
@@ -470,12 +483,12 @@ impl Catalogue {
 
     /// The latest send time of each template to the user (planned messages included).
     pub fn last_uses(&self, history: &[HistoryEntry]) -> LastUse {
-        let mut at = vec![None; self.templates.len()];
+        let mut at: Vec<(usize, DateTime<Utc>)> = Vec::with_capacity(history.len());
         for h in history {
             for i in self.by_id.get(&h.template_id).into_iter().flatten() {
-                let slot: &mut Option<DateTime<Utc>> = &mut at[*i];
-                if slot.is_none_or(|t| h.send_at > t) {
-                    *slot = Some(h.send_at);
+                match at.iter_mut().find(|(j, _)| j == i) {
+                    Some((_, t)) => *t = (*t).max(h.send_at),
+                    None => at.push((*i, h.send_at)),
                 }
             }
         }
@@ -756,13 +769,19 @@ mod tests {
             winner: None,
         };
         let mut rng = crate::engine::rng::Rng::new(7);
-        let c = choose_variant(t, std::slice::from_ref(&e), &StatsMap::new(), "u", &mut rng);
+        let c = choose_variant(
+            t,
+            std::slice::from_ref(&e),
+            &StatsMap::default(),
+            "u",
+            &mut rng,
+        );
         assert_eq!(
             (c.variant.id.as_str(), c.experiment.as_deref(), c.variant_p),
             ("b", Some("copy"), 1.0)
         );
         e.running = false;
-        let c = choose_variant(t, &[e], &StatsMap::new(), "u", &mut rng);
+        let c = choose_variant(t, &[e], &StatsMap::default(), "u", &mut rng);
         assert_eq!(c.experiment, None, "a stopped experiment assigns nobody");
     }
 

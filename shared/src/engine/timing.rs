@@ -44,17 +44,48 @@ struct Slot {
     minute: u32,
     /// Local day number (days since 0001-01-01).
     day: i32,
-    in_window: bool,
+    /// Index of `day` among the horizon's days (`Slots::days`).
+    day_index: u8,
+    /// Which parts of day the slot is in ([`MORNING`], [`EVENING`]).
+    parts: u8,
+    /// 1 000 inside a preferred window, else 0: the score's bonus.
+    window_bonus: f64,
+    /// Minutes from now to the slot over 120: the score's penalty for lateness.
+    ahead_penalty: f64,
 }
+
+/// [`Slot::parts`] bit of a slot in 06:00–11:59.
+const MORNING: u8 = 1;
+/// [`Slot::parts`] bit of a slot in 17:00–21:59.
+const EVENING: u8 = 2;
+
+/// The [`Slot::parts`] bits a message at `moment` needs (0: any time).
+fn part_mask(moment: Moment) -> u8 {
+    match moment {
+        Moment::Morning => MORNING,
+        Moment::Evening => EVENING,
+        _ => 0,
+    }
+}
+
+/// Local days a horizon can touch: 24 hours, plus a DST change, span at most three.
+const MAX_DAYS: usize = 4;
 
 /// The allowed (outside quiet hours) send slots of one user over the horizon.
 #[derive(Debug, Clone)]
 pub struct Slots {
     now: i64,
     tz: Tz,
+    /// The first slot's time, and the zone's offset over the horizon when it has one (no DST
+    /// change inside it).
+    start: i64,
+    fixed: Option<i64>,
     /// The slots in time order: `buf[..len]` (on the stack: a plan builds one per user).
     buf: [Slot; MAX_SLOTS],
     len: usize,
+    /// The local days the slots fall on, in order: `days[..n_days]`.
+    days: [i32; MAX_DAYS],
+    n_days: usize,
 }
 
 /// Most slots a horizon holds: one per [`SLOT_MINUTES`] and the first, rounded to the minute.
@@ -75,6 +106,37 @@ pub enum NoSlot {
     Spacing,
 }
 
+/// A chosen send time with its local wall clock (so the caller needs no zone lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub at: DateTime<Utc>,
+    /// Local minute of the day.
+    pub minute: u32,
+    /// Local day number (days since 0001-01-01), as [`super::caps::local_day`].
+    pub day: i32,
+}
+
+impl Slot {
+    fn placed(&self) -> Option<Placed> {
+        DateTime::from_timestamp(self.t, 0).map(|at| Placed {
+            at,
+            minute: self.minute,
+            day: self.day,
+        })
+    }
+}
+
+/// The offset of `tz` at unix second `t`, in seconds.
+fn offset_at(tz: Tz, t: i64) -> i64 {
+    DateTime::from_timestamp(t, 0).map_or(0, |u| {
+        i64::from(
+            tz.offset_from_utc_datetime(&u.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    })
+}
+
 impl Slots {
     /// The slots from `now` for a user in `tz` with these quiet hours and preferred windows:
     /// now rounded up to the minute, then every quarter hour.
@@ -87,34 +149,56 @@ impl Slots {
         let now_s = now.timestamp();
         let start = (now_s + 59).div_euclid(60) * 60;
         let end = (now + Duration::hours(HORIZON_HOURS)).timestamp();
-        let offset_at = |t: i64| {
-            DateTime::from_timestamp(t, 0).map_or(0, |u| {
-                i64::from(
-                    tz.offset_from_utc_datetime(&u.naive_utc())
-                        .fix()
-                        .local_minus_utc(),
-                )
-            })
-        };
         // One offset for the whole horizon unless a DST change falls inside it.
-        let (off_start, off_end) = (offset_at(start), offset_at(end));
+        let (off_start, off_end) = (offset_at(tz, start), offset_at(tz, end));
         let fixed = (off_start == off_end).then_some(off_start);
         let step = SLOT_MINUTES * 60;
-        let mut buf = [Slot::default(); MAX_SLOTS];
-        let mut len = 0;
+        let mut slots = Slots {
+            now: now_s,
+            tz,
+            start,
+            fixed,
+            buf: [Slot::default(); MAX_SLOTS],
+            len: 0,
+            days: [0; MAX_DAYS],
+            n_days: 0,
+        };
+        // The quiet hours as minute bounds, worked out once rather than per slot.
+        let quiet = quiet.map(|q| q.minutes());
         let mut t = start;
         while t < end {
-            let local = t + fixed.unwrap_or_else(|| offset_at(t));
+            let local = t + fixed.unwrap_or_else(|| offset_at(tz, t));
             let minute = u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0);
-            if !in_quiet_hours(quiet, minute) && len < MAX_SLOTS {
-                buf[len] = Slot {
+            let day = i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0);
+            if slots.n_days == 0 || slots.days[slots.n_days - 1] != day {
+                if slots.n_days == MAX_DAYS {
+                    break;
+                }
+                slots.days[slots.n_days] = day;
+                slots.n_days += 1;
+            }
+            if !quiet.is_some_and(|q| q.contains(minute)) && slots.len < MAX_SLOTS {
+                let parts = if in_part_of_day(Moment::Morning, minute) {
+                    MORNING
+                } else if in_part_of_day(Moment::Evening, minute) {
+                    EVENING
+                } else {
+                    0
+                };
+                slots.buf[slots.len] = Slot {
                     t,
                     minute,
-                    day: i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE)
-                        .unwrap_or(0),
-                    in_window: windows.iter().any(|w| w.contains_minute(minute)),
+                    day,
+                    day_index: u8::try_from(slots.n_days - 1).unwrap_or(0),
+                    parts,
+                    window_bonus: if windows.iter().any(|w| w.contains_minute(minute)) {
+                        1_000.0
+                    } else {
+                        0.0
+                    },
+                    ahead_penalty: (t - now_s) as f64 / 60.0 / 120.0,
                 };
-                len += 1;
+                slots.len += 1;
             }
             t = if t == start {
                 (t / step + 1) * step
@@ -122,16 +206,39 @@ impl Slots {
                 t + step
             };
         }
-        Slots {
-            now: now_s,
-            tz,
-            buf,
-            len,
-        }
+        slots
     }
 
     fn slots(&self) -> &[Slot] {
         &self.buf[..self.len]
+    }
+
+    /// The slots before `end` (unix seconds) in the moment's part of day.
+    fn usable(&self, moment: Moment, end: i64) -> impl DoubleEndedIterator<Item = &Slot> + Clone {
+        let all = self.slots();
+        // Slots are in time order: those before expiry are a prefix.
+        let mask = part_mask(moment);
+        all[..all.partition_point(|s| s.t < end)]
+            .iter()
+            .filter(move |s| mask == 0 || s.parts & mask != 0)
+    }
+
+    /// Whether each of the horizon's days has room under the daily cap (by day index).
+    fn rooms(&self, counted: &Counted, caps: Caps) -> [bool; MAX_DAYS] {
+        let mut rooms = [false; MAX_DAYS];
+        for (r, d) in rooms.iter_mut().zip(&self.days[..self.n_days]) {
+            *r = counted.day_has_room(*d, caps);
+        }
+        rooms
+    }
+
+    /// The local minute of the day at unix second `t` within the horizon.
+    fn local_minute(&self, t: i64) -> u32 {
+        let offset = match self.fixed {
+            Some(o) if t >= self.start => o,
+            _ => offset_at(self.tz, t),
+        };
+        u32::try_from((t + offset).rem_euclid(86_400) / 60).unwrap_or(0)
     }
 
     /// Why [`Slots::best`] found no slot: no time of the moment's part of day is left before
@@ -146,39 +253,25 @@ impl Slots {
         caps: Caps,
     ) -> NoSlot {
         let end = expires_at.timestamp();
-        let part_ok = |m: u32| in_part_of_day(moment, m);
-        let usable: Vec<&Slot> = self
-            .slots()
-            .iter()
-            .filter(|s| s.t < end && part_ok(s.minute))
-            .collect();
-        if usable.is_empty() {
+        let usable = self.usable(moment, end);
+        let (Some(first), Some(last)) = (usable.clone().next(), usable.clone().next_back()) else {
             // Any time of that part of day left before expiry at all (quiet hours aside)?
             let horizon = end.min(self.now + HORIZON_HOURS * 3600);
-            let local_minute = |t: i64| {
-                let off = self.tz.offset_from_utc_datetime(
-                    &DateTime::from_timestamp(t, 0)
-                        .unwrap_or_default()
-                        .naive_utc(),
-                );
-                u32::try_from((t + i64::from(off.fix().local_minus_utc())).rem_euclid(86_400) / 60)
-                    .unwrap_or(0)
-            };
             let open = (self.now..horizon)
                 .step_by(60 * SLOT_MINUTES as usize)
-                .any(|t| part_ok(local_minute(t)));
+                .any(|t| in_part_of_day(moment, self.local_minute(t)));
             return if open {
                 NoSlot::QuietHours
             } else {
                 NoSlot::Expired
             };
-        }
+        };
         // The whole week full, or every day left full: said without checking each slot.
-        let (first, last) = (usable[0].t, usable[usable.len() - 1].t);
-        if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
+        if counted.count_within(last.t - 7 * 86_400, first.t) >= caps.per_week {
             return NoSlot::WeeklyCap;
         }
-        if usable.iter().all(|s| !counted.day_has_room(s.day, caps)) {
+        let rooms = self.rooms(counted, caps);
+        if usable.clone().all(|s| !rooms[usize::from(s.day_index)]) {
             return NoSlot::DailyCap;
         }
         let mut by = [0usize; 3];
@@ -213,28 +306,8 @@ impl Slots {
         expires_at: DateTime<Utc>,
         counted: &Counted,
         caps: Caps,
-    ) -> Option<DateTime<Utc>> {
-        let end = expires_at.timestamp();
-        // Slots are in time order: those before expiry are a prefix.
-        let all = self.slots();
-        let before_end = &all[..all.partition_point(|s| s.t < end)];
-        let mut usable = before_end
-            .iter()
-            .filter(|s| in_part_of_day(moment, s.minute));
-        // The horizon spans two or three local days: whether each has room, worked out once.
-        let mut rooms: [(i32, bool); 4] = [(i32::MIN, false); 4];
-        let mut n = 0;
-        let mut room = |day: i32| {
-            if let Some(r) = rooms[..n].iter().find(|r| r.0 == day) {
-                return r.1;
-            }
-            let has = counted.day_has_room(day, caps);
-            if n < rooms.len() {
-                rooms[n] = (day, has);
-                n += 1;
-            }
-            has
-        };
+    ) -> Option<Placed> {
+        let usable = self.usable(moment, expires_at.timestamp());
         let first = usable.clone().next()?.t;
         let last = usable.clone().next_back().map_or(first, |s| s.t);
         // Every usable slot's week holds the messages between the last slot's week start and
@@ -242,10 +315,13 @@ impl Slots {
         if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
             return None;
         }
+        // The horizon spans two or three local days: whether each has room, worked out once.
+        let rooms = self.rooms(counted, caps);
+        let mut open = usable.filter(|s| rooms[usize::from(s.day_index)]);
         if moment == Moment::Soon {
-            return usable
-                .find(|s| room(s.day) && counted.fits(s.t, s.day, caps))
-                .and_then(|s| DateTime::from_timestamp(s.t, 0));
+            return open
+                .find(|s| counted.fits(s.t, s.day, caps))
+                .and_then(Slot::placed);
         }
         let hour = target_minute / 60;
         let target = match moment {
@@ -253,22 +329,16 @@ impl Slots {
             Moment::Evening if !(17..22).contains(&hour) => 19 * 60,
             _ => i64::from(target_minute),
         };
-        let now = self.now;
         let score = |s: &Slot| {
             let d = (i64::from(s.minute) - target).abs();
             let circular = d.min(1440 - d) as f64;
-            let window_bonus = if s.in_window { 1_000.0 } else { 0.0 };
-            let minutes_ahead = (s.t - now) as f64 / 60.0;
-            window_bonus - circular / 6.0 - minutes_ahead / 120.0
+            s.window_bonus - circular / 6.0 - s.ahead_penalty
         };
         // Best score first, earlier first among equals (slots are in time order, so a later
         // equal never wins). The best usually fits: one scan finds it; otherwise a second
         // checks a slot only if it beats the best fitting one so far. No allocation.
         let mut top: Option<(f64, &Slot)> = None;
-        for s in usable.clone() {
-            if !room(s.day) {
-                continue;
-            }
+        for s in open.clone() {
             let c = score(s);
             if top.is_none_or(|(b, _)| c > b) {
                 top = Some((c, s));
@@ -276,19 +346,16 @@ impl Slots {
         }
         let (_, top) = top?;
         if counted.fits(top.t, top.day, caps) {
-            return DateTime::from_timestamp(top.t, 0);
+            return top.placed();
         }
         let mut best: Option<(f64, &Slot)> = None;
-        for s in usable {
-            if !room(s.day) {
-                continue;
-            }
+        for s in open {
             let c = score(s);
             if best.is_none_or(|(b, _)| c > b) && counted.fits(s.t, s.day, caps) {
                 best = Some((c, s));
             }
         }
-        best.and_then(|(_, s)| DateTime::from_timestamp(s.t, 0))
+        best.and_then(|(_, s)| s.placed())
     }
 }
 
@@ -316,13 +383,15 @@ mod tests {
         moment: Moment,
         hours: i64,
     ) -> Option<DateTime<Utc>> {
-        Slots::new(now, tz, Some(quiet), windows).best(
-            moment,
-            19 * 60 + 30,
-            now + Duration::hours(hours),
-            &Counted::default(),
-            ANY,
-        )
+        Slots::new(now, tz, Some(quiet), windows)
+            .best(
+                moment,
+                19 * 60 + 30,
+                now + Duration::hours(hours),
+                &Counted::default(),
+                ANY,
+            )
+            .map(|p| p.at)
     }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -416,7 +485,8 @@ mod tests {
                 &counted,
                 ANY,
             )
-            .expect("slot");
+            .expect("slot")
+            .at;
         assert!((t - first).abs() >= Duration::hours(3), "{t}");
     }
 

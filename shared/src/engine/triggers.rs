@@ -71,9 +71,84 @@ pub struct Trigger {
     pub milestone: Option<u32>,
 }
 
+/// The ISO week of a day as `2026-W09`.
 fn iso_week(d: NaiveDate) -> String {
     let w = d.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
+    let mut s = String::with_capacity(8);
+    put_int(&mut s, i64::from(w.year()), 1);
+    s.push_str("-W");
+    put_int(&mut s, i64::from(w.week()), 2);
+    s
+}
+
+/// One part of an occurrence key.
+trait KeyPart {
+    fn put(&self, s: &mut String);
+}
+
+impl KeyPart for &str {
+    fn put(&self, s: &mut String) {
+        s.push_str(self);
+    }
+}
+
+impl KeyPart for u32 {
+    fn put(&self, s: &mut String) {
+        put_int(s, i64::from(*self), 1);
+    }
+}
+
+impl KeyPart for i32 {
+    fn put(&self, s: &mut String) {
+        put_int(s, i64::from(*self), 1);
+    }
+}
+
+impl KeyPart for NaiveDate {
+    /// As chrono displays a date: `2026-03-04`.
+    fn put(&self, s: &mut String) {
+        if (0..=9999).contains(&self.year()) {
+            put_int(s, i64::from(self.year()), 4);
+            s.push('-');
+            put_int(s, i64::from(self.month()), 2);
+            s.push('-');
+            put_int(s, i64::from(self.day()), 2);
+        } else {
+            use std::fmt::Write;
+            // Writing into a String cannot fail.
+            let _ = write!(s, "{self}");
+        }
+    }
+}
+
+/// Writes `n` in decimal, zero-padded to `width` digits (as `{:0width$}` does).
+fn put_int(s: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        s.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut m = n.unsigned_abs();
+    while m > 0 || len < width.max(1) {
+        digits[len] = b'0' + (m % 10) as u8;
+        m /= 10;
+        len += 1;
+    }
+    for d in digits[..len].iter().rev() {
+        s.push(char::from(*d));
+    }
+}
+
+/// An occurrence key: `kind` and `parts` joined by `:`. Written by hand rather than with
+/// `format!`: a plan builds one per trigger, and the formatting machinery was a tenth of a plan.
+fn key(kind: &str, parts: &[&dyn KeyPart]) -> String {
+    let mut s = String::with_capacity(40);
+    s.push_str(kind);
+    for p in parts {
+        s.push(':');
+        p.put(&mut s);
+    }
+    s
 }
 
 /// The UTC instant of local `time` on local `date` (the later instant in a fold, the first
@@ -182,7 +257,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         let t = b.push(
             ty,
             priority,
-            format!("streak-risk:{}:{kind}", s.today),
+            key("streak-risk", &[&s.today, &kind]),
             moment,
             midnight,
         );
@@ -206,7 +281,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
                 // already celebrated in this run (its key found in the history), so it is
                 // planned once however the run's start moves.
                 let occurrence = celebrated_in_run(history, *m, start)
-                    .unwrap_or_else(|| format!("milestone:{m}:{start}"));
+                    .unwrap_or_else(|| key("milestone", &[m, &start]));
                 let t = b.push(
                     MessageType::MilestoneCelebration,
                     90,
@@ -230,7 +305,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
             let t = b.push(
                 MessageType::StreakAchievement,
                 65,
-                format!("personal-best:{start}"),
+                key("personal-best", &[&start]),
                 Moment::BestTime,
                 now + Duration::hours(36),
             );
@@ -267,7 +342,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
                 let t = b.push(
                     ty,
                     priority,
-                    format!("comeback:{last}:{}", n + 1),
+                    key("comeback", &[&last, &(n + 1)]),
                     Moment::BestTime,
                     now + Duration::hours(24),
                 );
@@ -286,7 +361,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         let t = b.push(
             MessageType::ConsistencyRecognition,
             50,
-            format!("consistency:{week}"),
+            key("consistency", &[&week.as_str()]),
             Moment::BestTime,
             now + Duration::hours(48),
         );
@@ -299,7 +374,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         let t = b.push(
             MessageType::ProgressEncouragement,
             45,
-            format!("progress:{week}"),
+            key("progress", &[&week.as_str()]),
             Moment::BestTime,
             now + Duration::hours(48),
         );
@@ -327,7 +402,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         let t = b.push(
             ty,
             40,
-            format!("growth:{week}"),
+            key("growth", &[&week.as_str()]),
             Moment::BestTime,
             now + Duration::hours(72),
         );
@@ -343,7 +418,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         b.push(
             MessageType::WeekendEncouragement,
             32,
-            format!("weekend:{}", s.today),
+            key("weekend", &[&s.today]),
             Moment::BestTime,
             midnight,
         );
@@ -357,7 +432,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         b.push(
             MessageType::MorningMotivation,
             30,
-            format!("morning:{}", s.today),
+            key("morning", &[&s.today]),
             Moment::Morning,
             noon,
         );
@@ -366,7 +441,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         b.push(
             MessageType::EveningReflection,
             28,
-            format!("evening:{}", s.today),
+            key("evening", &[&s.today]),
             Moment::Evening,
             midnight,
         );
@@ -377,7 +452,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         let t = b.push(
             MessageType::BehavioralInsight,
             25,
-            format!("insight:{week}"),
+            key("insight", &[&week.as_str()]),
             Moment::BestTime,
             now + Duration::hours(72),
         );
@@ -408,7 +483,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
         b.push(
             MessageType::HabitFormationTip,
             20,
-            format!("tip:{bucket}"),
+            key("tip", &[&bucket]),
             Moment::BestTime,
             now + Duration::hours(24),
         );
@@ -416,7 +491,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
     b.push(
         MessageType::GeneralWisdom,
         10,
-        format!("wisdom:{week}"),
+        key("wisdom", &[&week.as_str()]),
         Moment::BestTime,
         now + Duration::hours(72),
     );
@@ -428,4 +503,24 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
             .then_with(|| a.occurrence.cmp(&b.occurrence))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::{prop_assert_eq, proptest};
+
+    proptest! {
+        /// Keys are stored (message ids derive from them): written by hand, they must read
+        /// exactly as `format!` wrote them.
+        #[test]
+        fn keys_read_as_format_wrote_them(days in -800_000i32..4_000_000, n in 0u32..5_000, b in i32::MIN..i32::MAX) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MIN);
+            prop_assert_eq!(key("comeback", &[&d, &n]), format!("comeback:{d}:{n}"));
+            prop_assert_eq!(key("tip", &[&b]), format!("tip:{b}"));
+            let w = d.iso_week();
+            prop_assert_eq!(iso_week(d), format!("{}-W{:02}", w.year(), w.week()));
+            prop_assert_eq!(key("consistency", &[&"x-W01"]), "consistency:x-W01");
+        }
+    }
 }

@@ -477,7 +477,7 @@ impl MessageStore {
     /// [`get_all`]). Pairs never counted are absent.
     pub async fn variant_stats(&self, pairs: &[(String, String)]) -> Result<StatsMap, StoreError> {
         let keys: Vec<Item> = pairs.iter().map(|(t, v)| variant_key(t, v)).collect();
-        let mut stats = StatsMap::new();
+        let mut stats = StatsMap::default();
         for item in get_all(&self.client, &self.stats_table, keys, None).await? {
             let (Some(t), Some(v)) = (
                 item.get("template_id").and_then(|a| a.as_s().ok()),
