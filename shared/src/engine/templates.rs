@@ -349,6 +349,18 @@ pub fn render(text: &str, vars: &Vars) -> String {
 /// Collapses runs of spaces, drops spaces before punctuation and stray braces, trims; in
 /// place (every byte it touches is ASCII, so the rest stays valid UTF-8).
 fn tidy(s: String) -> String {
+    // Most texts need nothing: said by a search for what the pass below would change.
+    let b = s.as_bytes();
+    let untidy = |i: usize| {
+        b[i] == b'}'
+            || (b[i] == b' '
+                && (i == 0
+                    || i + 1 == b.len()
+                    || matches!(b[i + 1], b' ' | b',' | b'.' | b'!' | b'?' | b';' | b':')))
+    };
+    if !(0..b.len()).any(untidy) && s.trim().len() == s.len() {
+        return s;
+    }
     let mut bytes = s.into_bytes();
     let mut w = 0;
     for r in 0..bytes.len() {

@@ -166,10 +166,26 @@ impl Slots {
         // The quiet hours as minute bounds, worked out once rather than per slot.
         let quiet = quiet.map(|q| q.minutes());
         let mut t = start;
+        // The previous slot's local time, minute and day: with one offset, each next slot is
+        // a quarter hour on, so its minute and day follow without dividing.
+        let mut prev: Option<(i64, u32, i32)> = None;
         while t < end {
             let local = t + fixed.unwrap_or_else(|| offset_at(tz, t));
-            let minute = u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0);
-            let day = i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0);
+            let (minute, day) = match prev {
+                Some((l, m, d)) if local - l == step => {
+                    let m = m + SLOT_MINUTES as u32;
+                    if m >= 1440 {
+                        (m - 1440, d + 1)
+                    } else {
+                        (m, d)
+                    }
+                }
+                _ => (
+                    u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0),
+                    i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0),
+                ),
+            };
+            prev = Some((local, minute, day));
             if slots.n_days == 0 || slots.days[slots.n_days - 1] != day {
                 if slots.n_days == MAX_DAYS {
                     break;
