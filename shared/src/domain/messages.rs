@@ -5,6 +5,7 @@
 //! once and never overwritten, so a repeated call changes nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,8 @@ pub struct Selection {
 /// An eligible arm and the probability the policy gave it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ArmChance {
-    pub template_id: String,
+    /// Shared with the catalogue: recording a choice copies no string per arm.
+    pub template_id: Arc<str>,
     pub p: f64,
 }
 

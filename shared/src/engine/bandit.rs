@@ -13,6 +13,8 @@
 //! known exactly, and the holdout's messages are marked, so the policy can be evaluated
 //! without bias. A preferred tone is honoured whenever an eligible template has it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::experiments::Experiment;
@@ -44,7 +46,7 @@ impl Selection {
     pub fn p(&self, template_id: &str) -> f64 {
         self.arms
             .iter()
-            .find(|a| a.template_id == template_id)
+            .find(|a| *a.template_id == *template_id)
             .map_or(0.0, |a| a.p)
     }
 }
@@ -175,7 +177,7 @@ pub fn choose<'a>(
             .iter()
             .zip(&softmax)
             .map(|(a, p)| ArmChance {
-                template_id: a.template.id.clone(),
+                template_id: Arc::clone(a.id),
                 p: mixed(*p, arms.len()),
             })
             .collect(),

@@ -223,7 +223,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let triggers = detect(&state, prefs, input.history);
     if !prefs.coaching_enabled {
         out.skipped = triggers
-            .iter()
+            .into_iter()
             .map(|t| skip(t, SkipReason::OptedOut))
             .collect();
         return out;
@@ -248,7 +248,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // The placeholders' values (the user's built once, the trigger's set per message).
     let mut base_vars: Option<Vars> = None;
 
-    for t in &triggers {
+    // Each trigger is moved into its message or its skip: its key and figures are not copied.
+    for t in triggers {
         if input.history.iter().any(|h| h.occurrence == t.occurrence) {
             out.skipped.push(skip(t, SkipReason::AlreadyPlanned));
             continue;
@@ -415,11 +416,17 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         // The user's own motivations are in their language: left out of a fallback's text.
         let own_language = same_primary_language(language, &prefs.language);
         let vars = base_vars.get_or_insert_with(|| user_vars(input, &state));
-        trigger_vars(vars, input, &state, t, own_language, &mut rng);
+        trigger_vars(vars, input, &state, &t, own_language, &mut rng);
         counted.add(send_at.timestamp(), placed.day);
+        let trigger = t
+            .occurrence
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         out.messages.push(PlannedMessage {
             id: message_id(input.user_id, &t.occurrence),
-            occurrence: t.occurrence.clone(),
+            occurrence: t.occurrence,
             message_type: t.message_type,
             category: t.message_type.category(),
             priority: t.priority,
@@ -435,22 +442,17 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             send_at,
             expires_at: t.expires_at,
             reason: Reason {
-                trigger: t
-                    .occurrence
-                    .split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                figures: t.figures.clone(),
+                trigger,
+                figures: t.figures,
             },
         });
     }
     out
 }
 
-fn skip(t: &Trigger, reason: SkipReason) -> Skipped {
+fn skip(t: Trigger, reason: SkipReason) -> Skipped {
     Skipped {
-        occurrence: t.occurrence.clone(),
+        occurrence: t.occurrence,
         message_type: t.message_type,
         reason,
     }

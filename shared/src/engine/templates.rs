@@ -2,6 +2,7 @@
 //! admin upserts, selection for a user, and rendering that never leaves a placeholder.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 
@@ -435,6 +436,8 @@ pub struct Catalogue {
     by_type: Vec<Vec<usize>>,
     /// Template id → the indexes of the templates with it (one, unless ids repeat).
     by_id: HashMap<String, Vec<usize>>,
+    /// Each template's id, shared by the choices that record it (by template index).
+    ids: Vec<Arc<str>>,
 }
 
 /// When each template of a catalogue last reached the user (by template index), worked out
@@ -453,6 +456,8 @@ impl LastUse {
 #[derive(Debug, Clone, Copy)]
 pub struct Eligible<'a> {
     pub template: &'a Template,
+    /// The template's id, shared.
+    pub id: &'a Arc<str>,
     pub last_used: Option<DateTime<Utc>>,
 }
 
@@ -467,10 +472,12 @@ impl Catalogue {
             }
             by_id.entry(t.id.clone()).or_default().push(i);
         }
+        let ids = templates.iter().map(|t| Arc::from(t.id.as_str())).collect();
         Catalogue {
             templates,
             by_type,
             by_id,
+            ids,
         }
     }
 
@@ -536,6 +543,7 @@ pub fn eligible<'a>(
         .filter(|(_, t)| !planned_templates.contains(&t.id.as_str()))
         .map(|(i, template)| Eligible {
             template,
+            id: &catalogue.ids[i],
             last_used: last_use.of(i),
         })
         .filter(|e| e.last_used.is_none_or(|at| at < cooldown_from))

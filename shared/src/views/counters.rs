@@ -41,7 +41,7 @@ pub fn dimensions(m: &Message) -> Vec<(String, Option<f64>)> {
         ));
         if let Some(sel) = &m.selection {
             for arm in &sel.arms {
-                if arm.template_id == m.template_id {
+                if *arm.template_id == *m.template_id {
                     let p = arm.p;
                     if p > 0.0 {
                         d.push((format!("arm#{}#{segment}", arm.template_id), Some(1.0 / p)));
