@@ -94,6 +94,14 @@ impl Counted {
         self.days.iter().filter(|d| **d == day).count() < c.per_day
     }
 
+    /// Whether one more message at unix second `t` keeps the least spacing from every counted
+    /// one.
+    pub fn spaced(&self, t: i64) -> bool {
+        let gap = MIN_GAP_HOURS * 3600;
+        let near = self.times.partition_point(|x| *x <= t - gap);
+        self.times.get(near).is_none_or(|x| *x >= t + gap)
+    }
+
     /// Whether one more message at unix second `t`, local day `day`, keeps every cap.
     pub fn fits(&self, t: i64, day: i32, c: Caps) -> bool {
         self.misfit(t, day, c).is_none()
@@ -102,9 +110,7 @@ impl Counted {
     /// The first cap one more message at unix second `t`, local day `day`, would break:
     /// spacing, then the day's cap, then the rolling week's; `None` when it keeps them all.
     pub fn misfit(&self, t: i64, day: i32, c: Caps) -> Option<Misfit> {
-        let gap = MIN_GAP_HOURS * 3600;
-        let near = self.times.partition_point(|x| *x <= t - gap);
-        if self.times.get(near).is_some_and(|x| *x < t + gap) {
+        if !self.spaced(t) {
             return Some(Misfit::Spacing);
         }
         if !self.day_has_room(day, c) {

@@ -334,10 +334,20 @@ impl Slots {
         // The horizon spans two or three local days: whether each has room, worked out once.
         let rooms = self.rooms(counted, caps);
         let mut open = usable.filter(|s| rooms[usize::from(s.day_index)]);
+        // An open slot's day has room. When the two weeks around all the slots hold fewer
+        // messages than a week's cap, no week of any slot is full either, and a slot fits
+        // when it keeps the spacing (`Counted::misfit` in short).
+        let week = 7 * 86_400;
+        let weeks_free = counted.count_within(first - week, last + week - 1) < caps.per_week;
+        let fits = |s: &Slot| {
+            if weeks_free {
+                counted.spaced(s.t)
+            } else {
+                counted.fits(s.t, s.day, caps)
+            }
+        };
         if moment == Moment::Soon {
-            return open
-                .find(|s| counted.fits(s.t, s.day, caps))
-                .and_then(Slot::placed);
+            return open.find(|s| fits(s)).and_then(Slot::placed);
         }
         let hour = target_minute / 60;
         let target = match moment {
@@ -361,13 +371,13 @@ impl Slots {
             }
         }
         let (_, top) = top?;
-        if counted.fits(top.t, top.day, caps) {
+        if fits(top) {
             return top.placed();
         }
         let mut best: Option<(f64, &Slot)> = None;
         for s in open {
             let c = score(s);
-            if best.is_none_or(|(b, _)| c > b) && counted.fits(s.t, s.day, caps) {
+            if best.is_none_or(|(b, _)| c > b) && fits(s) {
                 best = Some((c, s));
             }
         }
@@ -378,6 +388,7 @@ impl Slots {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::preferences::LocalTime;
 
     const ANY: Caps = Caps {
         per_day: 99,
@@ -519,5 +530,90 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// The choice [`Slots::best`] describes, found the plain way: every slot before expiry in
+    /// the part of day that keeps every cap, the best score, the earliest among equals.
+    fn plainly_best(
+        slots: &Slots,
+        moment: Moment,
+        target_minute: u32,
+        expires_at: DateTime<Utc>,
+        counted: &Counted,
+        caps: Caps,
+    ) -> Option<i64> {
+        let fitting = slots.slots().iter().filter(|s| {
+            s.t < expires_at.timestamp()
+                && in_part_of_day(moment, s.minute)
+                && counted.fits(s.t, s.day, caps)
+        });
+        if moment == Moment::Soon {
+            return fitting.map(|s| s.t).next();
+        }
+        let hour = target_minute / 60;
+        let target = match moment {
+            Moment::Morning if !(6..12).contains(&hour) => 8 * 60,
+            Moment::Evening if !(17..22).contains(&hour) => 19 * 60,
+            _ => i64::from(target_minute),
+        };
+        let mut best: Option<(f64, i64)> = None;
+        for s in fitting {
+            let d = (i64::from(s.minute) - target).abs();
+            let in_window = if s.window_bonus > 0.0 { 1_000.0 } else { 0.0 };
+            let score =
+                in_window - d.min(1440 - d) as f64 / 6.0 - (s.t - slots.now) as f64 / 60.0 / 120.0;
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, s.t));
+            }
+        }
+        best.map(|(_, t)| t)
+    }
+
+    proptest::proptest! {
+        /// The shortcuts of `best` (the week-full exit, the days' room worked out once, the
+        /// spacing-only check when the weeks are free, the second scan) choose what the plain
+        /// search chooses, across zones with DST changes, quiet hours, windows and caps.
+        #[test]
+        fn best_is_the_plain_search(
+            zone in 0usize..5,
+            day in 0i64..365,
+            minute in 0i64..1440,
+            quiet in proptest::option::of((0u32..1440, 0u32..1440)),
+            window in proptest::option::of((0u32..1440, 30u32..240)),
+            moment in 0usize..4,
+            target in 0u32..1440,
+            expiry_hours in 1i64..30,
+            sent in proptest::collection::vec(-10_080i64..2_880, 0..9),
+            per_day in 1usize..4,
+            per_week in 1usize..8,
+        ) {
+            let tz: Tz = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"][zone]
+                .parse()
+                .expect("tz");
+            let now = utc(2026, 1, 1, 0, 0) + Duration::days(day) + Duration::minutes(minute)
+                + Duration::seconds(day % 60);
+            let hm = |m: u32| LocalTime::from_hm(m / 60, m % 60).expect("a time of day");
+            let quiet = quiet.map(|(a, b)| TimeWindow { start: hm(a), end: hm(b) });
+            let windows: Vec<TimeWindow> = window
+                .map(|(a, len)| TimeWindow { start: hm(a), end: hm((a + len) % 1440) })
+                .into_iter()
+                .collect();
+            let moment = [Moment::Soon, Moment::Morning, Moment::Evening, Moment::BestTime][moment];
+            let counted = Counted::new(sent.iter().map(|m| now + Duration::minutes(*m)), tz);
+            let caps = Caps { per_day, per_week };
+            let expires = now + Duration::hours(expiry_hours);
+            let slots = Slots::new(now, tz, quiet, &windows);
+            let fast = slots.best(moment, target, expires, &counted, caps);
+            let plain = plainly_best(&slots, moment, target, expires, &counted, caps);
+            proptest::prop_assert_eq!(fast.map(|p| p.at.timestamp()), plain);
+            if let Some(p) = fast {
+                let local = p.at.with_timezone(&tz);
+                proptest::prop_assert_eq!(p.minute, chrono::Timelike::hour(&local) * 60 + chrono::Timelike::minute(&local));
+                proptest::prop_assert_eq!(p.day, super::super::caps::local_day(p.at, tz));
+            } else {
+                // Nothing fits: `why_none` says why without panicking.
+                let _ = slots.why_none(moment, expires, &counted, caps);
+            }
+        }
     }
 }
