@@ -11,7 +11,7 @@
 //! - [`value`]: send or not and send hour, learned from the user's own rewards.
 //! - [`learned`], [`bandit`]: what is learned from everyone (fitted daily, stored as data) and
 //!   the template bandit that uses it.
-//! - [`plan`](mod@plan): all of it together for one user.
+//! - [`plan`](mod@plan): all of it together for one user ([`text`]: numbers written fast).
 //! - [`delivery`]: what happens to a due message at send time; [`retention`]: what cleanup
 //!   deletes.
 //!
@@ -33,6 +33,7 @@ pub mod state;
 pub mod strength;
 pub mod summary;
 pub mod templates;
+pub mod text;
 pub mod timing;
 pub mod tone;
 pub mod triggers;

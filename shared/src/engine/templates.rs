@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::text::{push_f64, push_int};
+
 use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -280,17 +282,65 @@ fn placeholder_index(name: &str) -> Option<usize> {
     PLACEHOLDERS.iter().position(|p| *p == name)
 }
 
+/// A placeholder's value, written as `Display` would write it (numbers and strings without
+/// the formatting machinery).
+pub trait VarValue {
+    fn write_to(&self, buf: &mut String);
+}
+
+impl VarValue for str {
+    fn write_to(&self, buf: &mut String) {
+        buf.push_str(self);
+    }
+}
+
+impl VarValue for String {
+    fn write_to(&self, buf: &mut String) {
+        buf.push_str(self);
+    }
+}
+
+impl<T: VarValue + ?Sized> VarValue for &T {
+    fn write_to(&self, buf: &mut String) {
+        (**self).write_to(buf);
+    }
+}
+
+impl VarValue for u32 {
+    fn write_to(&self, buf: &mut String) {
+        push_int(buf, i64::from(*self), 1);
+    }
+}
+
+impl VarValue for i64 {
+    fn write_to(&self, buf: &mut String) {
+        push_int(buf, *self, 1);
+    }
+}
+
+impl VarValue for f64 {
+    fn write_to(&self, buf: &mut String) {
+        push_f64(buf, *self);
+    }
+}
+
+impl VarValue for std::fmt::Arguments<'_> {
+    fn write_to(&self, buf: &mut String) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = buf.write_fmt(*self);
+    }
+}
+
 impl Vars {
     /// Sets a placeholder's value (a name not in [`PLACEHOLDERS`] is ignored: no template can
     /// use it).
-    pub fn set(&mut self, name: &str, value: impl std::fmt::Display) {
-        use std::fmt::Write;
+    pub fn set(&mut self, name: &str, value: impl VarValue) {
         let Some(i) = placeholder_index(name) else {
             return;
         };
         let start = self.buf.len();
-        // Writing into a String cannot fail.
-        let _ = write!(self.buf, "{value}");
+        value.write_to(&mut self.buf);
         if self.buf[start..].contains(['{', '}']) {
             let clean: String = self.buf[start..]
                 .chars()

@@ -32,6 +32,7 @@ use chrono_tz::Tz;
 use super::history::HistoryEntry;
 use super::risk::RiskLevel;
 use super::state::UserState;
+use super::text::push_int;
 use super::tone::BreakLength;
 use crate::domain::preferences::{MessageType, Preferences};
 use crate::domain::user::Segment;
@@ -75,9 +76,9 @@ pub struct Trigger {
 fn iso_week(d: NaiveDate) -> String {
     let w = d.iso_week();
     let mut s = String::with_capacity(8);
-    put_int(&mut s, i64::from(w.year()), 1);
+    push_int(&mut s, i64::from(w.year()), 1);
     s.push_str("-W");
-    put_int(&mut s, i64::from(w.week()), 2);
+    push_int(&mut s, i64::from(w.week()), 2);
     s
 }
 
@@ -94,13 +95,13 @@ impl KeyPart for &str {
 
 impl KeyPart for u32 {
     fn put(&self, s: &mut String) {
-        put_int(s, i64::from(*self), 1);
+        push_int(s, i64::from(*self), 1);
     }
 }
 
 impl KeyPart for i32 {
     fn put(&self, s: &mut String) {
-        put_int(s, i64::from(*self), 1);
+        push_int(s, i64::from(*self), 1);
     }
 }
 
@@ -108,34 +109,16 @@ impl KeyPart for NaiveDate {
     /// As chrono displays a date: `2026-03-04`.
     fn put(&self, s: &mut String) {
         if (0..=9999).contains(&self.year()) {
-            put_int(s, i64::from(self.year()), 4);
+            push_int(s, i64::from(self.year()), 4);
             s.push('-');
-            put_int(s, i64::from(self.month()), 2);
+            push_int(s, i64::from(self.month()), 2);
             s.push('-');
-            put_int(s, i64::from(self.day()), 2);
+            push_int(s, i64::from(self.day()), 2);
         } else {
             use std::fmt::Write;
             // Writing into a String cannot fail.
             let _ = write!(s, "{self}");
         }
-    }
-}
-
-/// Writes `n` in decimal, zero-padded to `width` digits (as `{:0width$}` does).
-fn put_int(s: &mut String, n: i64, width: usize) {
-    if n < 0 {
-        s.push('-');
-    }
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut m = n.unsigned_abs();
-    while m > 0 || len < width.max(1) {
-        digits[len] = b'0' + (m % 10) as u8;
-        m /= 10;
-        len += 1;
-    }
-    for d in digits[..len].iter().rev() {
-        s.push(char::from(*d));
     }
 }
 
