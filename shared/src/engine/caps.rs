@@ -69,10 +69,14 @@ impl Counted {
             .map(|t| (t.timestamp(), local_day(t, tz)))
             .collect();
         pairs.sort_unstable();
-        Counted {
-            times: pairs.iter().map(|p| p.0).collect(),
-            days: pairs.iter().map(|p| p.1).collect(),
+        // Room for the messages a plan adds (a few) without growing.
+        let mut times = Vec::with_capacity(pairs.len() + 4);
+        let mut days = Vec::with_capacity(pairs.len() + 4);
+        for (t, d) in pairs {
+            times.push(t);
+            days.push(d);
         }
+        Counted { times, days }
     }
 
     /// Counts one more message at unix second `t` on local day `day`.

@@ -460,7 +460,7 @@ fn skip(t: Trigger, reason: SkipReason) -> Skipped {
 
 /// The placeholders that are the same for every message of the plan.
 fn user_vars(input: &PlanInput<'_>, s: &UserState) -> Vars {
-    let mut v = Vars::default();
+    let mut v = Vars::with_room();
     if let Some(n) = input.display_name {
         v.set("name", n);
     }

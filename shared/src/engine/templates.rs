@@ -282,6 +282,16 @@ fn placeholder_index(name: &str) -> Option<usize> {
     PLACEHOLDERS.iter().position(|p| *p == name)
 }
 
+impl Vars {
+    /// Empty, with room for a plan's values (the user's and a few messages') without growing.
+    pub fn with_room() -> Self {
+        Vars {
+            buf: String::with_capacity(256),
+            spans: Default::default(),
+        }
+    }
+}
+
 /// A placeholder's value, written as `Display` would write it (numbers and strings without
 /// the formatting machinery).
 pub trait VarValue {
@@ -341,7 +351,7 @@ impl Vars {
         };
         let start = self.buf.len();
         value.write_to(&mut self.buf);
-        if self.buf[start..].contains(['{', '}']) {
+        if self.buf[start..].bytes().any(|b| b == b'{' || b == b'}') {
             let clean: String = self.buf[start..]
                 .chars()
                 .filter(|c| *c != '{' && *c != '}')

@@ -220,7 +220,7 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
     let week = iso_week(s.today);
     let mut b = Builder {
         state,
-        out: Vec::new(),
+        out: Vec::with_capacity(8),
     };
 
     // Streak risk.
