@@ -59,7 +59,17 @@ mod tests {
 
     #[test]
     fn edge_values() {
-        for x in [0.0, -0.0, 1.0, -1.0, 25.0, 1e15, 999_999_999_999_999.0, f64::NAN, f64::INFINITY] {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            25.0,
+            1e15,
+            999_999_999_999_999.0,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
             assert_eq!(float(x), format!("{x}"));
         }
         assert_eq!(int(i64::MIN, 1), i64::MIN.to_string());

@@ -80,15 +80,15 @@ pub struct Slots {
     /// change inside it).
     start: i64,
     fixed: Option<i64>,
-    /// The slots in time order: `buf[..len]` (on the stack: a plan builds one per user).
-    buf: [Slot; MAX_SLOTS],
-    len: usize,
+    /// The slots in time order (one allocation, filled once: a plan builds one per user).
+    buf: Vec<Slot>,
     /// The local days the slots fall on, in order: `days[..n_days]`.
     days: [i32; MAX_DAYS],
     n_days: usize,
 }
 
-/// Most slots a horizon holds: one per [`SLOT_MINUTES`] and the first, rounded to the minute.
+/// Most slots a horizon holds: one per [`SLOT_MINUTES`] and the first, rounded to the minute
+/// (the capacity reserved).
 const MAX_SLOTS: usize = (HORIZON_HOURS * 60 / SLOT_MINUTES) as usize + 2;
 
 /// Why a message found no send time.
@@ -158,8 +158,7 @@ impl Slots {
             tz,
             start,
             fixed,
-            buf: [Slot::default(); MAX_SLOTS],
-            len: 0,
+            buf: Vec::with_capacity(MAX_SLOTS),
             days: [0; MAX_DAYS],
             n_days: 0,
         };
@@ -185,15 +184,15 @@ impl Slots {
                     i32::try_from(local.div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE).unwrap_or(0),
                 ),
             };
-            prev = Some((local, minute, day));
-            if slots.n_days == 0 || slots.days[slots.n_days - 1] != day {
+            if prev.is_none_or(|(_, _, d)| d != day) {
                 if slots.n_days == MAX_DAYS {
                     break;
                 }
                 slots.days[slots.n_days] = day;
                 slots.n_days += 1;
             }
-            if !quiet.is_some_and(|q| q.contains(minute)) && slots.len < MAX_SLOTS {
+            prev = Some((local, minute, day));
+            if !quiet.is_some_and(|q| q.contains(minute)) {
                 let parts = if in_part_of_day(Moment::Morning, minute) {
                     MORNING
                 } else if in_part_of_day(Moment::Evening, minute) {
@@ -201,7 +200,7 @@ impl Slots {
                 } else {
                     0
                 };
-                slots.buf[slots.len] = Slot {
+                slots.buf.push(Slot {
                     t,
                     minute,
                     day,
@@ -213,8 +212,7 @@ impl Slots {
                         0.0
                     },
                     ahead_penalty: (t - now_s) as f64 / 60.0 / 120.0,
-                };
-                slots.len += 1;
+                });
             }
             t = if t == start {
                 (t / step + 1) * step
@@ -226,7 +224,7 @@ impl Slots {
     }
 
     fn slots(&self) -> &[Slot] {
-        &self.buf[..self.len]
+        &self.buf
     }
 
     /// The slots before `end` (unix seconds) in the moment's part of day.
