@@ -11,7 +11,7 @@
 //! Two messages are at least [`MIN_GAP_HOURS`] apart. Scheduled, sent, read, acted and
 //! dismissed messages count; failed and expired ones do not.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::preferences::MessageFrequency;
@@ -50,7 +50,13 @@ pub fn caps(f: MessageFrequency) -> Caps {
 
 /// Local day number (days since 0001-01-01) of a UTC instant in `tz`.
 pub fn local_day(t: DateTime<Utc>, tz: Tz) -> i32 {
-    t.with_timezone(&tz).date_naive().num_days_from_ce()
+    // One zone lookup and a division (no local date-time built): day 719 163 is 1970-01-01.
+    let offset = tz
+        .offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc();
+    i32::try_from((t.timestamp() + i64::from(offset)).div_euclid(86_400) + 719_163)
+        .unwrap_or_else(|_| t.with_timezone(&tz).date_naive().num_days_from_ce())
 }
 
 /// The messages that count against the caps, kept as sorted unix seconds with their local day
@@ -158,7 +164,24 @@ pub enum Misfit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::Timelike;
+
+    proptest::proptest! {
+        /// The day and minute worked out from the offset are the local date-time's.
+        #[test]
+        fn local_day_and_minute_are_the_local_clocks(zone in 0usize..6, t in -5_000_000_000i64..8_000_000_000) {
+            let tz: Tz = ["UTC", "Europe/Madrid", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Asia/Kathmandu"][zone]
+                .parse()
+                .expect("tz");
+            let at = DateTime::from_timestamp(t, 0).expect("in range");
+            let local = at.with_timezone(&tz);
+            proptest::prop_assert_eq!(local_day(at, tz), local.date_naive().num_days_from_ce());
+            proptest::prop_assert_eq!(
+                crate::engine::timing::local_minute(tz, at),
+                local.hour() * 60 + local.minute()
+            );
+        }
+    }
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, day, hour, 0, 0)

@@ -126,6 +126,16 @@ impl Slot {
     }
 }
 
+/// The local minute of the day (0–1439) in `tz` of the UTC instant `t`: one zone lookup, no
+/// local date-time built.
+pub fn local_minute(tz: Tz, t: DateTime<Utc>) -> u32 {
+    let offset = tz
+        .offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc();
+    u32::try_from((t.timestamp() + i64::from(offset)).rem_euclid(86_400) / 60).unwrap_or(0)
+}
+
 /// The offset of `tz` at unix second `t`, in seconds.
 fn offset_at(tz: Tz, t: i64) -> i64 {
     DateTime::from_timestamp(t, 0).map_or(0, |u| {

@@ -152,14 +152,12 @@ pub fn send_minute(
     now: DateTime<Utc>,
     rng: &mut super::rng::Rng,
 ) -> u32 {
-    use chrono::Timelike;
     let middle = usual_hour * 60 + 30;
     let mut arms = [Tally::default(); LEAD_MINUTES.len()];
     let mut all = Tally::default();
     for (h, r) in judged(history, now) {
         all.add(r);
-        let local = h.send_at.with_timezone(&tz);
-        let minute = local.hour() * 60 + local.minute();
+        let minute = super::timing::local_minute(tz, h.send_at);
         let before = (middle + 1440 - minute) % 1440;
         // The nearest slot, if the push came within a quarter hour of one.
         let arm = ((before + 15) / 30) as usize;
