@@ -1,7 +1,9 @@
 //! Lambda entry point of `admin-analytics`.
 use functions::admin_analytics::handle;
 
-#[tokio::main]
+// One invocation at a time (as Lambda runs a process): one thread, no wakeups between
+// threads on the way in and out.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let stores = functions::stores().await?;

@@ -1,7 +1,9 @@
 //! Lambda entry point of `api-delete-data`.
 use functions::api_delete_data::handle;
 
-#[tokio::main]
+// One invocation at a time (as Lambda runs a process): one thread, no wakeups between
+// threads on the way in and out.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     functions::init_tracing();
     let aws = functions::ColdStart::load().await?;

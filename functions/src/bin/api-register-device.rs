@@ -1,7 +1,9 @@
 //! Lambda entry point of `api-register-device`.
 use functions::api_register_device::handle;
 
-#[tokio::main]
+// One invocation at a time (as Lambda runs a process): one thread, no wakeups between
+// threads on the way in and out.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     functions::init_tracing();
     let aws = functions::ColdStart::load().await?;

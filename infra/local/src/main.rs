@@ -131,7 +131,7 @@ async fn start(
     let iam_url = format!("http://127.0.0.1:{iam_port}");
     let proxy = iam.clone().router();
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(iam_listener, proxy).await {
+        if let Err(e) = axum::serve(coach_local::runtime::no_delay(iam_listener), proxy).await {
             tracing::error!(error = %e, "the IAM proxy stopped");
         }
     });
@@ -179,7 +179,7 @@ fn serve(host: Arc<Host>, listener: TcpListener) -> tokio::task::JoinHandle<()> 
         let app = host
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = axum::serve(coach_local::runtime::no_delay(listener), app).await {
             tracing::error!(error = %e, "the host stopped");
         }
     })

@@ -267,7 +267,7 @@ impl Pool {
         });
         let router = runtime_router(api.clone());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(no_delay(listener), router).await;
         });
 
         let mut cmd = Command::new(&spec.binary);
@@ -429,4 +429,19 @@ async fn error(
 async fn init_error(State(api): State<Arc<RuntimeApi>>, body: Bytes) -> StatusCode {
     *api.init_error.lock().await = Some(String::from_utf8_lossy(&body).into_owned());
     StatusCode::ACCEPTED
+}
+
+/// `listener` with Nagle's algorithm off on every connection it accepts (the Runtime API's
+/// `next` and `response` are small writes that must leave at once).
+pub fn no_delay(listener: TcpListener) -> NoDelay {
+    use axum::serve::ListenerExt;
+    listener.tap_io(set_no_delay)
+}
+
+/// A listener whose connections have Nagle's algorithm off ([`no_delay`]).
+pub type NoDelay = axum::serve::TapIo<TcpListener, fn(&mut tokio::net::TcpStream)>;
+
+fn set_no_delay(tcp: &mut tokio::net::TcpStream) {
+    // A socket that refuses the option still works, only slower.
+    let _ = tcp.set_nodelay(true);
 }
