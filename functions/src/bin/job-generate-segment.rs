@@ -1,9 +1,9 @@
 //! Lambda entry point of `job-generate-segment`.
 use functions::job_generate_segment::handle;
 
-// The threaded runtime, unlike the other functions: the SDK's connections move a page's
-// writes on while the worker plans the next page.
-#[tokio::main]
+// One invocation at a time (as Lambda runs a process): one thread, no wakeups between
+// threads on the way in and out.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     functions::init_tracing();
     let jobs = functions::jobs().await?;
