@@ -311,3 +311,52 @@ async fn generation_writes_the_ledger_from_the_history_and_repairs_an_interrupte
     assert_same(s, &cut, "the retried pass").await;
     assert_eq!(history(s, &cut).await.len(), written.len());
 }
+
+#[tokio::test]
+async fn a_migration_writes_no_entry_for_a_message_deleted_since_it_read_the_history() {
+    let _one = SERIAL.lock().await;
+    let j = jobs().await;
+    let s = &j.stores;
+    let user = user_with_preferences(s, "ledger-race").await;
+    let mut seeded = Vec::new();
+    for k in 0..2 {
+        let m = seed_message(
+            s,
+            user.as_str(),
+            &format!("race:{k}"),
+            MessageType::GeneralWisdom,
+            MessageStatus::Sent,
+            40 - k,
+        )
+        .await;
+        seeded.push(m);
+    }
+    // The pass reads the history of a user without a ledger (their entries forgotten, as
+    // before the ledger) ...
+    let ids: Vec<(UserId, String)> = seeded
+        .iter()
+        .map(|m| (user.clone(), m.id.clone()))
+        .collect();
+    s.messages.forget_ledger(&ids, &[]).await.expect("forget");
+    let read = s
+        .messages
+        .recent(&user, None, MAX_MESSAGES_READ)
+        .await
+        .expect("history");
+    assert_eq!(read.len(), 2);
+    // ... a cleanup deletes one of the messages (and its entry) ...
+    s.messages
+        .delete_messages(&ids[..1])
+        .await
+        .expect("cleanup's delete");
+    // ... and the pass writes the ledger from what it read: no entry comes back for the
+    // deleted message.
+    let stored: Vec<(UserId, &coaching::domain::messages::Message)> =
+        read.iter().map(|m| (user.clone(), m)).collect();
+    s.messages
+        .write_ledger(&[], &stored, std::slice::from_ref(&user))
+        .await
+        .expect("ledger");
+    assert_same(s, &user, "the migration that raced a cleanup").await;
+    assert_eq!(ledger(s, &user).await.map(|l| l.len()), Some(1));
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -545,20 +545,44 @@ impl MessageStore {
             .iter()
             .map(|(u, m)| put_request(ledger::entry_item(u, m)?))
             .collect::<Result<Vec<_>, _>>()?;
-        let updates = updates
+        // A stored message's entry is written only while the message exists: read before a
+        // cleanup deleted it (with its entry), it would otherwise come back as an entry
+        // without a message. The entries of this run's new messages need no check: no
+        // cleanup deletes a message not yet sent.
+        let mut groups = updates
             .into_iter()
-            .chain(stored)
-            .map(|(u, m)| ledger::entry(&self.profiles_table, u, m))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(u, m)| {
+                Ok(vec![update_item(ledger::entry(
+                    &self.profiles_table,
+                    u,
+                    m,
+                )?)])
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        for (u, m) in stored {
+            groups.push(vec![
+                update_item(ledger::entry(&self.profiles_table, u, m)?),
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(Self::key(u, &m.id)))
+                            .condition_expression("attribute_exists(pk)")
+                            .build()
+                            .map_err(StoreError::dynamo)?,
+                    )
+                    .build(),
+            ]);
+        }
         tokio::try_join!(
             write_all(&self.client, &self.profiles_table, puts),
-            self.transact_updates(updates)
+            self.transact_groups(groups)
         )?;
         let markers = complete
             .iter()
-            .map(|u| ledger::marker(&self.profiles_table, u))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.transact_updates(markers).await
+            .map(|u| Ok(vec![update_item(ledger::marker(&self.profiles_table, u)?)]))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.transact_groups(markers).await
     }
 
     /// Deletes these ledger entries and the markers of these users (what a generation wrote
@@ -576,32 +600,57 @@ impl MessageStore {
         delete_keys(&self.client, &self.profiles_table, keys).await
     }
 
-    async fn transact_updates(&self, updates: Vec<Update>) -> Result<(), StoreError> {
-        stream::iter(updates.chunks(LEDGER_TRANSACTION).map(<[_]>::to_vec))
-            .map(|chunk| async move {
-                let items: Vec<TransactWriteItem> = chunk
-                    .into_iter()
-                    .map(|u| TransactWriteItem::builder().update(u).build())
-                    .collect();
-                // No update has a condition: only a conflict with a concurrent transaction
-                // on one of the items (or throttling) cancels it, and that is retried.
+    /// Writes groups of transaction items, whole groups per transaction (up to
+    /// [`LEDGER_TRANSACTION`] items), [`BATCHES_IN_FLIGHT`] transactions at once. Only a
+    /// group's condition check can fail: a group whose check failed is dropped and the rest of
+    /// its transaction written again. A conflict with a concurrent transaction (or throttling)
+    /// is retried with backoff. Every write is an idempotent `SET`, so writing again is safe.
+    async fn transact_groups(&self, groups: Vec<Vec<TransactWriteItem>>) -> Result<(), StoreError> {
+        let mut chunks: Vec<Vec<Vec<TransactWriteItem>>> = Vec::new();
+        let mut size = 0;
+        for g in groups {
+            if chunks.is_empty() || size + g.len() > LEDGER_TRANSACTION {
+                chunks.push(Vec::new());
+                size = 0;
+            }
+            size += g.len();
+            if let Some(c) = chunks.last_mut() {
+                c.push(g);
+            }
+        }
+        stream::iter(chunks)
+            .map(|mut chunk| async move {
                 let mut attempt = 0;
-                loop {
-                    attempt += 1;
+                while !chunk.is_empty() {
+                    let items: Vec<TransactWriteItem> = chunk.iter().flatten().cloned().collect();
                     let res = self
                         .client
                         .transact_write_items()
-                        .set_transact_items(Some(items.clone()))
+                        .set_transact_items(Some(items))
                         .send()
                         .await;
-                    match res {
-                        Ok(_) => return Ok(()),
-                        Err(e) if attempt < BATCH_ATTEMPTS && retryable_cancel(&e) => {
-                            tokio::time::sleep(crate::aws::retry::backoff(attempt)).await;
-                        }
-                        Err(e) => return Err(StoreError::dynamo(e)),
+                    let Err(e) = res else {
+                        return Ok(());
+                    };
+                    let failed = failed_checks(&e);
+                    if !failed.is_empty() {
+                        // The items are in group order: drop the groups holding a failed one.
+                        let mut at = 0;
+                        chunk.retain(|g| {
+                            let start = at;
+                            at += g.len();
+                            !failed.iter().any(|i| (start..at).contains(i))
+                        });
+                        continue;
+                    }
+                    attempt += 1;
+                    if attempt < BATCH_ATTEMPTS && retryable_cancel(&e) {
+                        tokio::time::sleep(crate::aws::retry::backoff(attempt)).await;
+                    } else {
+                        return Err(StoreError::dynamo(e));
                     }
                 }
+                Ok(())
             })
             .buffer_unordered(BATCHES_IN_FLIGHT)
             .try_collect::<Vec<()>>()
@@ -664,6 +713,31 @@ fn decode(item: Item) -> Result<Message, StoreError> {
 
 /// Whether a cancelled transaction failed only for a conflict with another one or for
 /// throttling (worth trying again), not for a condition or a bad request.
+/// A transaction item of this update.
+fn update_item(u: Update) -> TransactWriteItem {
+    TransactWriteItem::builder().update(u).build()
+}
+
+/// The positions of the items whose condition failed when `e` cancelled a transaction.
+fn failed_checks<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> Vec<usize> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match e.as_service_error() {
+        Some(E::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn retryable_cancel<R>(
     e: &aws_sdk_dynamodb::error::SdkError<
         aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
