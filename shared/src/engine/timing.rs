@@ -36,7 +36,7 @@ pub fn in_quiet_hours(quiet: Option<TimeWindow>, local_minute_of_day: u32) -> bo
     quiet.is_some_and(|q| q.contains_minute(local_minute_of_day))
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Slot {
     /// Unix seconds.
     t: i64,
