@@ -11,7 +11,7 @@
 //! Two messages are at least [`MIN_GAP_HOURS`] apart. Scheduled, sent, read, acted and
 //! dismissed messages count; failed and expired ones do not.
 
-use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::preferences::MessageFrequency;
@@ -50,12 +50,9 @@ pub fn caps(f: MessageFrequency) -> Caps {
 
 /// Local day number (days since 0001-01-01) of a UTC instant in `tz`.
 pub fn local_day(t: DateTime<Utc>, tz: Tz) -> i32 {
-    // One zone lookup and a division (no local date-time built): day 719 163 is 1970-01-01.
-    let offset = tz
-        .offset_from_utc_datetime(&t.naive_utc())
-        .fix()
-        .local_minus_utc();
-    i32::try_from((t.timestamp() + i64::from(offset)).div_euclid(86_400) + 719_163)
+    // One zone lookup and a division (no local date-time built).
+    use super::timing::{utc_offset, UNIX_EPOCH_DAY_FROM_CE};
+    i32::try_from((t.timestamp() + utc_offset(tz, t)).div_euclid(86_400) + UNIX_EPOCH_DAY_FROM_CE)
         .unwrap_or_else(|_| t.with_timezone(&tz).date_naive().num_days_from_ce())
 }
 
@@ -164,7 +161,7 @@ pub enum Misfit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Timelike;
+    use chrono::{TimeZone, Timelike};
 
     proptest::proptest! {
         /// The day and minute worked out from the offset are the local date-time's.

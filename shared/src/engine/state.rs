@@ -1,7 +1,7 @@
 //! What the engine derives about a user at plan time, from the summary, preferences, history
 //! and clock: streaks, consistency, segment, strength, risk and the learned best hour.
 
-use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::history::HistoryEntry;
@@ -249,13 +249,7 @@ pub fn learned_best_hour(
     // off across a DST change is noise for a preference learned over weeks).
     let offset = history
         .first()
-        .map(|h| {
-            i64::from(
-                tz.offset_from_utc_datetime(&h.send_at.naive_utc())
-                    .fix()
-                    .local_minus_utc(),
-            )
-        })
+        .map(|h| super::timing::utc_offset(tz, h.send_at))
         .unwrap_or(0);
     let hour = |t: DateTime<Utc>| ((t.timestamp() + offset).rem_euclid(86_400) / 3600) as usize;
     for h in history {

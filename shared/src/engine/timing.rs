@@ -19,7 +19,7 @@ pub const SLOT_MINUTES: i64 = 15;
 /// How far ahead a send time is looked for.
 pub const HORIZON_HOURS: i64 = 24;
 /// Days from 0001-01-01 to 1970-01-01.
-const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+pub(crate) const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
 
 /// Whether local minute `m` of the day suits a message at `moment`: 06:00–11:59 for a
 /// morning one, 17:00–21:59 for an evening one, any time otherwise.
@@ -129,22 +129,21 @@ impl Slot {
 /// The local minute of the day (0–1439) in `tz` of the UTC instant `t`: one zone lookup, no
 /// local date-time built.
 pub fn local_minute(tz: Tz, t: DateTime<Utc>) -> u32 {
-    let offset = tz
-        .offset_from_utc_datetime(&t.naive_utc())
-        .fix()
-        .local_minus_utc();
-    u32::try_from((t.timestamp() + i64::from(offset)).rem_euclid(86_400) / 60).unwrap_or(0)
+    u32::try_from((t.timestamp() + utc_offset(tz, t)).rem_euclid(86_400) / 60).unwrap_or(0)
+}
+
+/// The offset of `tz` from UTC at `t`, in seconds (one zone lookup).
+pub fn utc_offset(tz: Tz, t: DateTime<Utc>) -> i64 {
+    i64::from(
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }
 
 /// The offset of `tz` at unix second `t`, in seconds.
 fn offset_at(tz: Tz, t: i64) -> i64 {
-    DateTime::from_timestamp(t, 0).map_or(0, |u| {
-        i64::from(
-            tz.offset_from_utc_datetime(&u.naive_utc())
-                .fix()
-                .local_minus_utc(),
-        )
-    })
+    DateTime::from_timestamp(t, 0).map_or(0, |u| utc_offset(tz, u))
 }
 
 impl Slots {
