@@ -144,14 +144,16 @@ pub fn choose<'a>(
         .iter()
         .map(|e| {
             let a = e.template;
-            let fade = POPULATION_STRENGTH / (POPULATION_STRENGTH + input.priors.arm_pushes(&a.id));
+            let learned = input.priors.arm(&a.id);
+            let pushes = learned.map_or(0.0, |v| v.pushes);
+            let value = learned.map_or(0.0, |v| v.by_segment[segment as usize]);
+            let fade = POPULATION_STRENGTH / (POPULATION_STRENGTH + pushes);
             let bonus = if a.tone == input.rule_tone {
                 rule_bonus * fade
             } else {
                 0.0
             };
-            input.priors.arm_value(&a.id, segment) + input.tone_effects[tone_index(a.tone)]
-                - recency_penalty(seen_days(e.last_used))
+            value + input.tone_effects[tone_index(a.tone)] - recency_penalty(seen_days(e.last_used))
                 + bonus
         })
         .collect();

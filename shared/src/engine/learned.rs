@@ -401,6 +401,12 @@ impl Priors {
     pub fn arm_pushes(&self, template_id: &str) -> f64 {
         self.arms.get(template_id).map_or(0.0, |v| v.pushes)
     }
+
+    /// What was learned of a template, if anything: its value by segment and its pushes in
+    /// one hash read ([`Priors::arm_value`] and [`Priors::arm_pushes`] are 0 without it).
+    pub fn arm(&self, template_id: &str) -> Option<&ArmValue> {
+        self.arms.get(template_id)
+    }
 }
 
 #[cfg(test)]

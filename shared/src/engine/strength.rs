@@ -19,16 +19,40 @@ pub fn habit_strength(summary: &BehaviourSummary, today: NaiveDate) -> f64 {
         return 0.0;
     };
     let m = multiplier(1.0);
+    let powers = daily_powers();
+    // `m^k`, read from the table when it holds it (the same value: the table is `powi`'s).
+    let pow = |k: i64| match usize::try_from(k).ok().and_then(|k| powers.get(k)) {
+        Some(p) => *p,
+        None => m.powi(i32::try_from(k).unwrap_or(i32::MAX)),
+    };
     let day_number = |d: NaiveDate| i64::from(d.num_days_from_ce());
     let mut s = 0.0;
     let mut previous = day_number(*first) - 1;
     for (d, _) in summary.days.range(*first..=today) {
         let d = day_number(*d);
-        s *= m.powi(i32::try_from(d - previous - 1).unwrap_or(i32::MAX));
+        // Consecutive active days miss none: `m⁰` is exactly 1, so the call is left out.
+        let missed = d - previous - 1;
+        if missed > 0 {
+            s *= pow(missed);
+        }
         s = s * m + (1.0 - m);
         previous = d;
     }
-    s * m.powi(i32::try_from(day_number(today) - previous).unwrap_or(i32::MAX))
+    s * pow(day_number(today) - previous)
+}
+
+/// `multiplier(1.0).powi(k)` for `k` below 128, computed once.
+fn daily_powers() -> &'static [f64; 128] {
+    static POWERS: std::sync::OnceLock<[f64; 128]> = std::sync::OnceLock::new();
+    POWERS.get_or_init(|| {
+        let m = multiplier(1.0);
+        let mut p = [1.0; 128];
+        for (k, v) in (0i32..).zip(p.iter_mut()) {
+            // An exponent the compiler cannot see: `powi` at run time, never folded.
+            *v = m.powi(std::hint::black_box(k));
+        }
+        p
+    })
 }
 
 /// Days a typical habit takes to become automatic (Lally et al., 2010: median 66).
@@ -63,6 +87,18 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn the_powers_table_is_powi() {
+        let m = multiplier(1.0);
+        for (k, p) in (0i32..).zip(daily_powers()) {
+            assert_eq!(
+                p.to_bits(),
+                m.powi(std::hint::black_box(k)).to_bits(),
+                "k = {k}"
+            );
+        }
     }
 
     #[test]

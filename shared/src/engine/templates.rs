@@ -385,10 +385,15 @@ pub fn render(text: &str, vars: &Vars) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}') {
+        // The braces and the bar are ASCII: a byte search finds them (and cuts at character
+        // boundaries) without a searcher's set-up, which costs more on these short spans.
+        match after.bytes().position(|b| b == b'}') {
             Some(close) => {
                 let inner = &after[..close];
-                let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
+                let (name, fallback) = match inner.bytes().position(|b| b == b'|') {
+                    Some(bar) => (&inner[..bar], &inner[bar + 1..]),
+                    None => (inner, ""),
+                };
                 match vars.get(name).filter(|v| !v.trim().is_empty()) {
                     Some(v) => out.push_str(v),
                     // A missing name leaves no trace: "Good morning, {name}!" → "Good morning!".
@@ -412,10 +417,21 @@ pub fn render(text: &str, vars: &Vars) -> String {
 fn tidy(s: String) -> String {
     // Most texts need nothing: said by a search for what the pass below would change.
     let b = s.as_bytes();
-    let untidy = b.contains(&b'}')
-        || b.windows(2).any(|w| {
-            w[0] == b' ' && matches!(w[1], b' ' | b',' | b'.' | b'!' | b'?' | b';' | b':')
-        });
+    // A space before a space or punctuation, over every pair without stopping early (no
+    // branch per byte, so the loop runs on vectors).
+    let mut spaced = false;
+    for (a, c) in b.iter().zip(b.iter().skip(1)) {
+        let c = *c;
+        spaced |= (*a == b' ')
+            & ((c == b' ')
+                | (c == b',')
+                | (c == b'.')
+                | (c == b'!')
+                | (c == b'?')
+                | (c == b';')
+                | (c == b':'));
+    }
+    let untidy = spaced || b.contains(&b'}');
     if !untidy && s.trim().len() == s.len() {
         return s;
     }
@@ -494,7 +510,7 @@ pub type StatsMap = HashMap<String, HashMap<String, VariantStats>>;
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     templates: Vec<Template>,
-    /// Template indexes per message type (by `MessageType as usize`).
+    /// Indexes of the enabled templates per message type (by `MessageType as usize`).
     by_type: Vec<Vec<usize>>,
     /// Template id → the indexes of the templates with it (one, unless ids repeat).
     by_id: HashMap<String, Vec<usize>>,
@@ -529,7 +545,8 @@ impl Catalogue {
         let mut by_type = vec![Vec::new(); MessageType::ALL.len()];
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, t) in templates.iter().enumerate() {
-            for ty in &t.message_types {
+            // Only enabled templates are listed by type: those are the ones ever chosen.
+            for ty in t.message_types.iter().filter(|_| t.enabled) {
                 by_type[*ty as usize].push(i);
             }
             by_id.entry(t.id.clone()).or_default().push(i);
@@ -553,13 +570,17 @@ impl Catalogue {
         self.indexed_for_type(ty).map(|(_, t)| t)
     }
 
+    /// How many enabled templates serve `ty`.
+    fn count_for_type(&self, ty: MessageType) -> usize {
+        self.by_type.get(ty as usize).map_or(0, Vec::len)
+    }
+
     fn indexed_for_type(&self, ty: MessageType) -> impl Iterator<Item = (usize, &Template)> {
         self.by_type
             .get(ty as usize)
             .into_iter()
             .flatten()
             .map(|i| (*i, &self.templates[*i]))
-            .filter(|(_, t)| t.enabled)
     }
 
     /// The latest send time of each template to the user (planned messages included).
@@ -599,17 +620,21 @@ pub fn eligible<'a>(
     now: DateTime<Utc>,
 ) -> Vec<Eligible<'a>> {
     let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
-    catalogue
-        .indexed_for_type(ty)
-        .filter(|(_, t)| t.targeting.matches(ctx) && !t.variants.is_empty())
-        .filter(|(_, t)| !planned_templates.contains(&t.id.as_str()))
-        .map(|(i, template)| Eligible {
-            template,
-            id: &catalogue.ids[i],
-            last_used: last_use.of(i),
-        })
-        .filter(|e| e.last_used.is_none_or(|at| at < cooldown_from))
-        .collect()
+    // Room for every template of the type: the list never grows.
+    let mut out = Vec::with_capacity(catalogue.count_for_type(ty));
+    out.extend(
+        catalogue
+            .indexed_for_type(ty)
+            .filter(|(_, t)| t.targeting.matches(ctx) && !t.variants.is_empty())
+            .filter(|(_, t)| !planned_templates.contains(&t.id.as_str()))
+            .map(|(i, template)| Eligible {
+                template,
+                id: &catalogue.ids[i],
+                last_used: last_use.of(i),
+            })
+            .filter(|e| e.last_used.is_none_or(|at| at < cooldown_from)),
+    );
+    out
 }
 
 /// The rules' template choice for a message of type `ty` in `tone`: among the eligible
