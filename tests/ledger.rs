@@ -360,3 +360,69 @@ async fn a_migration_writes_no_entry_for_a_message_deleted_since_it_read_the_his
     assert_same(s, &user, "the migration that raced a cleanup").await;
     assert_eq!(ledger(s, &user).await.map(|l| l.len()), Some(1));
 }
+
+/// The requests `function` made between two reports of the IAM proxy, by operation.
+fn made_by(
+    function: &str,
+    before: &coach_tests::ProxiedRequests,
+    after: &coach_tests::ProxiedRequests,
+) -> std::collections::BTreeMap<String, u64> {
+    let was = before.get(function).cloned().unwrap_or_default();
+    after
+        .get(function)
+        .into_iter()
+        .flatten()
+        .map(|(op, n)| (op.clone(), n - was.get(op).copied().unwrap_or(0)))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_activity_finds_the_pushes_it_rewards_in_the_ledger_without_reading_the_history() {
+    use coaching::engine::plan::message_id;
+    let _one = SERIAL.lock().await;
+    let j = jobs().await;
+    let s = &j.stores;
+    // Two users with the same pushes, one with a complete ledger and one without.
+    let with = UserId::parse(&unique_user("reward-ledger")).expect("user");
+    let without = UserId::parse(&unique_user("reward-history")).expect("user");
+    s.messages
+        .write_ledger(&[], &[], std::slice::from_ref(&with))
+        .await
+        .expect("marker");
+    let ty = MessageType::HabitFormationTip;
+    for u in [&with, &without] {
+        seed_message(s, u.as_str(), "tip:recent", ty, MessageStatus::Sent, 1).await;
+        seed_message(s, u.as_str(), "tip:old", ty, MessageStatus::Read, 3).await;
+    }
+    let mut made = Vec::new();
+    for u in [&with, &without] {
+        let mut event = coach_tests::fixture("events-activity-logged");
+        event["detail"]["user_id"] = serde_json::json!(u.as_str());
+        event["detail"]["activity_id"] = serde_json::json!("after-push");
+        event["detail"]["occurred_at"] = serde_json::json!(Utc::now().to_rfc3339());
+        let before = coach_tests::proxied_requests().await;
+        let (ok, answer) = coach_tests::invoke("events-activity-logged", &event).await;
+        assert!(ok, "{answer}");
+        assert_eq!(
+            answer["rewarded"],
+            serde_json::json!([message_id(u.as_str(), "tip:recent")]),
+            "{answer}"
+        );
+        let after = coach_tests::proxied_requests().await;
+        made.push(made_by("events-activity-logged", &before, &after));
+    }
+    println!("requests of one activity, with a ledger and without: {made:?}");
+    let count = |i: usize, op: &str| made[i].get(op).copied().unwrap_or(0);
+    assert_eq!(
+        count(0, "dynamodb:Query") + 1,
+        count(1, "dynamodb:Query"),
+        "the ledger's user costs no history Query: {made:?}"
+    );
+    assert_eq!(
+        count(0, "dynamodb:GetItem"),
+        count(1, "dynamodb:GetItem") + 1,
+        "only the rewarded push's message is read: {made:?}"
+    );
+    // The reward reached the message and its ledger entry alike.
+    assert_same(s, &with, "a reward found in the ledger").await;
+}

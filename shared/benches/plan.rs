@@ -93,6 +93,7 @@ fn user(i: usize, now: DateTime<Utc>, rng: &mut Rng) -> User {
             read_at: Some(now - Duration::hours(19 + 72 * k as i64)),
             acted_at: None,
             rewarded: k % 3 == 0,
+            delivered_at: None,
         })
         .collect();
     User {

@@ -137,6 +137,7 @@ fn as_history(p: &Plan) -> Vec<HistoryEntry> {
             read_at: None,
             acted_at: None,
             rewarded: false,
+            delivered_at: None,
         })
         .collect()
 }
@@ -352,6 +353,7 @@ fn the_learned_dose_holds_back_a_push_after_a_heavy_week() {
                 read_at: None,
                 acted_at: None,
                 rewarded: true,
+                delivered_at: None,
             })
             .collect()
     };
@@ -559,6 +561,7 @@ prop_compose! {
             read_at: None,
             acted_at: None,
             rewarded: i % 3 == 0,
+            delivered_at: None,
         }).collect();
         (p, s, history, now, seed)
     }
@@ -789,6 +792,7 @@ fn a_trigger_that_loses_to_the_days_cap_says_so() {
         read_at: None,
         acted_at: None,
         rewarded: false,
+        delivered_at: None,
     };
     let history = [
         entry("x", MessageStatus::Sent, utc(2026, 3, 10, 0, 30)),

@@ -6,7 +6,11 @@
 //! event changes nothing; the summary is written with a version condition, so two events of
 //! the same user arriving together are both counted (the loser reads again and reapplies).
 //! A push delivered at most two hours before the activity is marked rewarded (once, by a
-//! conditional update that also counts it).
+//! conditional update that also counts it). The pushes are found in the user's message
+//! ledger, read with the profile: a counted activity reads no history, and reads the message
+//! of a push only when it rewards it (its counters need what only the message holds). A
+//! ledger that cannot say (not complete yet, a partial item, a delivered push without its
+//! delivery time) sends the call back to the history Query.
 //! An activity from before the user's erasure is never counted: checked before, and again
 //! after the writes, which are undone if an erasure overtook them.
 //! The celebration's id comes from (user, milestone occurrence) and is stored with a
@@ -24,6 +28,7 @@ use crate::domain::events::ActivityEvent;
 use crate::domain::messages::Message;
 use crate::domain::preferences::{FieldError, MessageType};
 use crate::domain::user::UserId;
+use crate::engine::history::HistoryEntry;
 use crate::engine::plan::{Plan, PlannedMessage};
 use crate::engine::retention::survives_erasure;
 use crate::engine::summary::{Applied, BehaviourSummary};
@@ -142,6 +147,14 @@ impl Recorded {
     }
 }
 
+/// Whether a ledger knows when each of its delivered pushes was delivered (entries from
+/// before it kept the time do not): only then can it tell which pushes an activity rewards.
+pub fn knows_deliveries(ledger: &[HistoryEntry]) -> bool {
+    ledger
+        .iter()
+        .all(|h| !h.delivered() || h.delivered_at.is_some())
+}
+
 /// Records activity events and celebrates milestones.
 pub struct ActivityConsumer<'a> {
     pub profiles: &'a ProfileStore,
@@ -167,7 +180,7 @@ impl ActivityConsumer<'_> {
             return Ok(Recorded::erased());
         }
         for _ in 0..WRITE_ATTEMPTS {
-            let mut profile = self.profiles.profile(&user).await?;
+            let mut profile = self.profiles.profile_with_ledger(&user).await?;
             let (mut summary, version) = match &profile.summary {
                 Some(v) => (v.summary.clone(), v.version),
                 None => (BehaviourSummary::default(), 0),
@@ -187,23 +200,7 @@ impl ActivityConsumer<'_> {
                 version: version + 1,
                 summary,
             });
-            let mut history = self.messages.recent(&user, None, MAX_MESSAGES_READ).await?;
-            let mut rewarded = Vec::new();
-            for m in history
-                .iter_mut()
-                .filter(|m| m.rewarded_by(event.occurred_at))
-            {
-                if self
-                    .messages
-                    .mark_rewarded(&user, m, event.occurred_at)
-                    .await?
-                {
-                    rewarded.push(m.id.clone());
-                }
-                // Rewarded now (by this call or a concurrent one): the celebration's plan
-                // below learns from it, as the simulator's does.
-                m.rewarded_at = Some(event.occurred_at);
-            }
+            let (history, rewarded) = self.reward(&user, &profile, event.occurred_at).await?;
             let celebration = self.celebrate(&user, &profile, &history, now).await?;
             // An erasure that began meanwhile: undo this call's writes (the checks before the
             // erasure's tombstone saw nothing; the erasure deletes what landed before it).
@@ -225,11 +222,50 @@ impl ActivityConsumer<'_> {
         Err(ActivityError::Contended)
     }
 
+    /// Marks the pushes an activity at `at` rewards. Returns what the engine knows of the
+    /// user's messages, those rewards included (the celebration's plan learns from them, as
+    /// the simulator's does), and the ids this call rewarded.
+    async fn reward(
+        &self,
+        user: &UserId,
+        profile: &crate::aws::dynamo::Profile,
+        at: DateTime<Utc>,
+    ) -> Result<(Vec<HistoryEntry>, Vec<String>), ActivityError> {
+        let mut rewarded = Vec::new();
+        if let Some(ledger) = profile
+            .ledger
+            .as_deref()
+            .filter(|l| !profile.ledger_partial && knows_deliveries(l))
+        {
+            let mut history = ledger.to_vec();
+            for h in history.iter_mut().filter(|h| h.rewarded_by(at)) {
+                // Gone since the ledger was read (a cleanup): nothing to reward.
+                let Some(m) = self.messages.get(user, &h.message_id).await? else {
+                    continue;
+                };
+                if m.rewarded_by(at) && self.messages.mark_rewarded(user, &m, at).await? {
+                    rewarded.push(m.id.clone());
+                }
+                // Rewarded now (by this call or a concurrent one).
+                h.rewarded = true;
+            }
+            return Ok((history, rewarded));
+        }
+        let mut messages = self.messages.recent(user, None, MAX_MESSAGES_READ).await?;
+        for m in messages.iter_mut().filter(|m| m.rewarded_by(at)) {
+            if self.messages.mark_rewarded(user, m, at).await? {
+                rewarded.push(m.id.clone());
+            }
+            m.rewarded_at = Some(at);
+        }
+        Ok((messages.iter().map(HistoryEntry::of).collect(), rewarded))
+    }
+
     async fn celebrate(
         &self,
         user: &UserId,
         profile: &crate::aws::dynamo::Profile,
-        history: &[Message],
+        history: &[HistoryEntry],
         now: DateTime<Utc>,
     ) -> Result<Option<(Message, Option<Outcome>)>, ActivityError> {
         let plan = self
@@ -268,6 +304,46 @@ mod tests {
             minutes: 20,
             occurred_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_ledger_knows_deliveries_when_every_delivered_push_has_its_time() {
+        use crate::domain::messages::MessageStatus;
+        use crate::domain::preferences::Tone;
+        let now = Utc::now();
+        let entry = |status, delivered_at| HistoryEntry {
+            message_id: "m".into(),
+            occurrence: "o".into(),
+            message_type: MessageType::HabitFormationTip,
+            template_id: "t".into(),
+            variant_id: "a".into(),
+            tone: Tone::Gentle,
+            send_at: now,
+            status,
+            read_at: None,
+            acted_at: None,
+            rewarded: false,
+            delivered_at,
+        };
+        assert!(knows_deliveries(&[]));
+        assert!(knows_deliveries(&[
+            entry(MessageStatus::Scheduled, None),
+            entry(MessageStatus::Failed, None),
+            entry(MessageStatus::Read, Some(now)),
+        ]));
+        assert!(!knows_deliveries(&[
+            entry(MessageStatus::Sent, Some(now)),
+            entry(MessageStatus::Read, None),
+        ]));
+        // The window is the message's own (`Message::rewarded_by`).
+        let sent = entry(MessageStatus::Sent, Some(now - Duration::minutes(119)));
+        assert!(sent.rewarded_by(now));
+        assert!(!sent.rewarded_by(now + Duration::minutes(2)));
+        assert!(!HistoryEntry {
+            rewarded: true,
+            ..sent
+        }
+        .rewarded_by(now));
     }
 
     #[test]

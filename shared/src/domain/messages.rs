@@ -170,6 +170,12 @@ impl FeedbackInput {
 /// A push's reward: the user logs an activity within this many hours of its delivery.
 pub const REWARD_WINDOW_HOURS: i64 = 2;
 
+/// Whether an activity at `at` falls in the reward window of a push delivered at `delivered`
+/// (never, for a push not delivered).
+pub fn in_reward_window(delivered: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
+    delivered.is_some_and(|d| d <= at && at - d <= Duration::hours(REWARD_WINDOW_HOURS))
+}
+
 /// A coaching message as stored and as the app sees it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Message {
@@ -273,10 +279,7 @@ impl Message {
     /// Whether an activity at `at` is this push's reward: the message was delivered at most
     /// [`REWARD_WINDOW_HOURS`] before it and has no reward yet.
     pub fn rewarded_by(&self, at: DateTime<Utc>) -> bool {
-        self.rewarded_at.is_none()
-            && self
-                .delivered_at
-                .is_some_and(|d| d <= at && at - d <= Duration::hours(REWARD_WINDOW_HOURS))
+        self.rewarded_at.is_none() && in_reward_window(self.delivered_at, at)
     }
 
     /// Unread: delivered and neither read nor acted on nor dismissed.

@@ -364,6 +364,7 @@ mod tests {
             read_at: None,
             acted_at: None,
             rewarded: false,
+            delivered_at: None,
         };
         let effects = [0.0; 8];
         let priors = Priors::default();

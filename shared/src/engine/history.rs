@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::messages::{Message, MessageStatus};
+use crate::domain::messages::{in_reward_window, Message, MessageStatus};
 use crate::domain::preferences::{MessageType, Tone};
 
 /// One earlier message of the user.
@@ -23,6 +23,11 @@ pub struct HistoryEntry {
     /// The habit followed within two hours of the delivery (the push's reward).
     #[serde(default)]
     pub rewarded: bool,
+    /// When the push reached the user's devices (the reward window starts there); `None`
+    /// when it was not delivered, or when a store does not say (ledger entries from before
+    /// it kept the time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// The status the engine reads: a message being sent is still scheduled to it (it counts
@@ -50,6 +55,26 @@ impl HistoryEntry {
             read_at: m.read_at,
             acted_at: m.acted_at,
             rewarded: m.rewarded_at.is_some(),
+            delivered_at: m.delivered_at,
         }
+    }
+
+    /// Whether an activity at `at` is this push's reward: delivered at most
+    /// [`REWARD_WINDOW_HOURS`](crate::domain::messages::REWARD_WINDOW_HOURS) before it and not
+    /// rewarded yet (as [`Message::rewarded_by`]).
+    pub fn rewarded_by(&self, at: DateTime<Utc>) -> bool {
+        !self.rewarded && in_reward_window(self.delivered_at, at)
+    }
+
+    /// Whether the push was delivered (by its status), whether or not its delivery time is
+    /// known.
+    pub fn delivered(&self) -> bool {
+        !matches!(
+            self.status,
+            MessageStatus::Scheduled
+                | MessageStatus::Sending
+                | MessageStatus::Expired
+                | MessageStatus::Failed
+        )
     }
 }

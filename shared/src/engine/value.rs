@@ -206,6 +206,7 @@ mod tests {
             read_at: None,
             acted_at: None,
             rewarded,
+            delivered_at: None,
         }
     }
 

@@ -16,6 +16,7 @@ use crate::aws::dynamo::messages::MAX_MESSAGES_READ;
 use crate::aws::dynamo::Created;
 use crate::domain::messages::Message;
 use crate::domain::user::UserId;
+use crate::engine::history::HistoryEntry;
 use crate::engine::plan::Skipped;
 use crate::engine::retention::survives_erasure;
 use crate::views::summary::nothing_planned_because;
@@ -66,6 +67,7 @@ pub async fn generate_now(
         stores.messages.recent(user, None, MAX_MESSAGES_READ)
     )?;
     let generator = Generator::from_store(&stores.templates, &stores.messages).await?;
+    let history: Vec<HistoryEntry> = history.iter().map(HistoryEntry::of).collect();
     let plan = generator
         .plan_now(&stores.messages, user, &profile, &history, now)
         .await?;

@@ -96,20 +96,20 @@ impl Generator {
             .collect()
     }
 
-    /// Plans `user` now from their profile and retained messages, with the variant
-    /// statistics read from the store and the seed of [`plan_seed`]: the manual run and the
-    /// activity consumer's celebration plan this way.
+    /// Plans `user` now from their profile and what the engine knows of their retained
+    /// messages, with the variant statistics read from the store and the seed of
+    /// [`plan_seed`]: the manual run and the activity consumer's celebration plan this way.
     pub async fn plan_now(
         &self,
         messages: &crate::aws::dynamo::MessageStore,
         user: &UserId,
         profile: &Profile,
-        history: &[Message],
+        history: &[HistoryEntry],
         now: DateTime<Utc>,
     ) -> Result<Plan, crate::aws::dynamo::StoreError> {
         let stats = messages.variant_stats(&self.variant_pairs()).await?;
         let seed = plan_seed(user.as_str(), now);
-        Ok(self.plan_user(user, profile, history, &stats, now, seed))
+        Ok(self.plan_entries(user, profile, history, &stats, now, seed))
     }
 
     /// Plans `user` from their profile and retained messages, as of `now`, with `seed`.

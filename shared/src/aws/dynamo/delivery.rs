@@ -415,6 +415,8 @@ impl MessageStore {
                 m,
                 &ledger::Change {
                     status: Some(status),
+                    // The same instant as the message's `delivered_at` (both to the millisecond).
+                    delivered_at: sent.then_some(now),
                     ..ledger::Change::default()
                 },
             )?,

@@ -1,6 +1,7 @@
 //! The message ledger: what the engine knows of each of a user's messages
 //! ([`HistoryEntry`]), kept in the user's profile partition so the generation scan returns it
-//! with the profile and no user costs a history Query.
+//! with the profile and no user costs a history Query. It also keeps each push's delivery
+//! time, so the activity consumer finds the pushes an activity rewards in it.
 //!
 //! One item per message, `sk = ~LEDGER#<id>` (after the profile's other items), short
 //! attribute names, the message's own `retain_until` as TTL `expires_at` (so the ledger holds
@@ -136,6 +137,9 @@ fn entry_fields(m: &Message) -> Result<Vec<(&'static str, AttributeValue, bool)>
     if let Some(t) = m.acted_at {
         f.push(("ac", value(&t)?, true));
     }
+    if let Some(t) = m.delivered_at {
+        f.push(("dv", value(&t)?, true));
+    }
     if m.rewarded_at.is_some() {
         f.push(("rw", AttributeValue::Bool(true), false));
     }
@@ -187,6 +191,8 @@ pub(super) struct Change {
     pub send_at: Option<DateTime<Utc>>,
     pub read_at: Option<DateTime<Utc>>,
     pub acted_at: Option<DateTime<Utc>>,
+    /// Set by the write that records the delivery.
+    pub delivered_at: Option<DateTime<Utc>>,
     pub rewarded: bool,
 }
 
@@ -211,6 +217,9 @@ pub(super) fn change(
     }
     if let Some(t) = change.acted_at {
         s.set("ac", value(&t.trunc_subsecs(3))?);
+    }
+    if let Some(t) = change.delivered_at {
+        s.set("dv", value(&t.trunc_subsecs(3))?);
     }
     if change.rewarded {
         s.set("rw", AttributeValue::Bool(true));
@@ -237,6 +246,8 @@ struct Stored {
     st: Option<MessageStatus>,
     rd: Option<DateTime<Utc>>,
     ac: Option<DateTime<Utc>>,
+    /// Absent from entries written before the ledger kept delivery times.
+    dv: Option<DateTime<Utc>>,
     #[serde(default)]
     rw: bool,
 }
@@ -268,6 +279,7 @@ pub(super) fn decode(item: Item) -> Result<Option<HistoryEntry>, StoreError> {
         read_at: s.rd,
         acted_at: s.ac,
         rewarded: s.rw,
+        delivered_at: s.dv,
     }))
 }
 

@@ -41,6 +41,9 @@ pub struct Profile {
     /// The message ledger (see [`ledger`](super::ledger)), in history order; `None` until
     /// the user's ledger is complete (the history must then be read from the messages).
     pub ledger: Option<Vec<HistoryEntry>>,
+    /// Whether a ledger item read was partial (skipped: see [`ledger`](super::ledger)), so
+    /// the ledger may lack a message for now.
+    pub ledger_partial: bool,
 }
 
 /// A preference document with its version (0: never written, defaults) and last write time.
@@ -61,6 +64,7 @@ impl Profile {
             summary: None,
             devices: Vec::new(),
             ledger: None,
+            ledger_partial: false,
         }
     }
 }
@@ -97,8 +101,9 @@ impl ProfileReader {
                 .devices
                 .push(serde_dynamo::from_item(item).map_err(StoreError::corrupt("profile item"))?);
         } else if sk.starts_with(super::ledger::LEDGER_PREFIX) {
-            if let Some(entry) = super::ledger::decode(item)? {
-                self.entries.push(entry);
+            match super::ledger::decode(item)? {
+                Some(entry) => self.entries.push(entry),
+                None => self.profile.ledger_partial = true,
             }
         } else if sk == super::ledger::LEDGER_MARKER {
             self.complete = true;
