@@ -51,6 +51,17 @@ impl MessageStatus {
     pub fn counts_for_caps(self) -> bool {
         !matches!(self, MessageStatus::Failed | MessageStatus::Expired)
     }
+
+    /// Whether a message in this status reached the user's devices.
+    pub fn delivered(self) -> bool {
+        !matches!(
+            self,
+            MessageStatus::Scheduled
+                | MessageStatus::Sending
+                | MessageStatus::Expired
+                | MessageStatus::Failed
+        )
+    }
 }
 
 /// How a message's template was chosen: what the learners and an off-policy evaluation need.
@@ -267,13 +278,7 @@ impl Message {
     /// Whether the message reached the user (interactions and feedback need that): a failed
     /// send reached no device.
     pub fn delivered(&self) -> bool {
-        !matches!(
-            self.status,
-            MessageStatus::Scheduled
-                | MessageStatus::Sending
-                | MessageStatus::Expired
-                | MessageStatus::Failed
-        )
+        self.status.delivered()
     }
 
     /// Whether an activity at `at` is this push's reward: the message was delivered at most

@@ -69,12 +69,6 @@ impl HistoryEntry {
     /// Whether the push was delivered (by its status), whether or not its delivery time is
     /// known.
     pub fn delivered(&self) -> bool {
-        !matches!(
-            self.status,
-            MessageStatus::Scheduled
-                | MessageStatus::Sending
-                | MessageStatus::Expired
-                | MessageStatus::Failed
-        )
+        self.status.delivered()
     }
 }
