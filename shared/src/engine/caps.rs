@@ -130,15 +130,26 @@ impl Counted {
         if self.count_within(t - week, t + week - 1) < c.per_week {
             return None;
         }
+        // The windows start at each message in (t - week, t], then at t itself, in time
+        // order: a window's first and end indexes only move forward, so one pass finds every
+        // count (a window [s, s + week) holds the messages from the first at or after s to
+        // the last before s + week).
         let first = self.times.partition_point(|x| *x <= t - week);
         let last = self.times.partition_point(|x| *x <= t);
-        let starts = self.times[first..last]
+        let mut from = first;
+        let mut to = first;
+        for s in self.times[first..last]
             .iter()
             .copied()
-            .chain(std::iter::once(t));
-        for s in starts {
-            let from = self.times.partition_point(|x| *x < s);
-            let to = self.times.partition_point(|x| *x < s + week);
+            .chain(std::iter::once(t))
+        {
+            while self.times.get(from).is_some_and(|x| *x < s) {
+                from += 1;
+            }
+            to = to.max(from);
+            while self.times.get(to).is_some_and(|x| *x < s + week) {
+                to += 1;
+            }
             if to - from + 1 > c.per_week {
                 return Some(Misfit::WeeklyCap);
             }
@@ -163,7 +174,48 @@ mod tests {
     use super::*;
     use chrono::{TimeZone, Timelike};
 
+    /// [`Counted::misfit`] by its definition: every window of 7 days that holds `t` and
+    /// starts at `t` or at a message before it, counted with two searches each.
+    fn plain_misfit(c: &Counted, t: i64, day: i32, caps: Caps) -> Option<Misfit> {
+        if !c.spaced(t) {
+            return Some(Misfit::Spacing);
+        }
+        if !c.day_has_room(day, caps) {
+            return Some(Misfit::DailyCap);
+        }
+        let week = 7 * 86_400;
+        let starts = c.times.iter().copied().filter(|x| *x > t - week && *x <= t);
+        for s in starts.chain(std::iter::once(t)) {
+            let from = c.times.partition_point(|x| *x < s);
+            let to = c.times.partition_point(|x| *x < s + week);
+            if to - from + 1 > caps.per_week {
+                return Some(Misfit::WeeklyCap);
+            }
+        }
+        None
+    }
+
     proptest::proptest! {
+        /// The one-pass week check says what the definition says, equal times included.
+        #[test]
+        fn misfit_is_the_plain_definition(
+            sent in proptest::collection::vec(0i64..40, 0..24),
+            t in 0i64..40,
+            per_day in 1usize..4,
+            per_week in 1usize..10,
+        ) {
+            // Times on a 6-hour grid over ten days, so equal times and full weeks are common.
+            let at = |k: i64| DateTime::from_timestamp(1_800_000_000 + k * 6 * 3_600, 0).expect("time");
+            let c = Counted::new(sent.iter().map(|k| at(*k)), chrono_tz::UTC);
+            let caps = Caps { per_day, per_week };
+            let t = at(t);
+            let day = local_day(t, chrono_tz::UTC);
+            proptest::prop_assert_eq!(
+                c.misfit(t.timestamp(), day, caps),
+                plain_misfit(&c, t.timestamp(), day, caps)
+            );
+        }
+
         /// The day and minute worked out from the offset are the local date-time's.
         #[test]
         fn local_day_and_minute_are_the_local_clocks(zone in 0usize..6, t in -5_000_000_000i64..8_000_000_000) {
