@@ -174,7 +174,7 @@ async fn ten_thousand_users_get_one_message_per_occurrence_even_with_two_runs_at
             },
             ..Profile::empty()
         };
-        let plan = generator.plan_user(user, &profile, &[], &stats, done_a.as_of, 0);
+        let plan = generator.plan_entries(user, &profile, &[], &stats, done_a.as_of, 0);
         let expected: BTreeSet<&str> = plan
             .messages
             .iter()

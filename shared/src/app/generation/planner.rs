@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 
 use crate::aws::dynamo::Profile;
-use crate::domain::messages::Message;
 use crate::domain::preferences::Preferences;
 use crate::domain::user::UserId;
 use crate::engine::catalogue::default_templates;
@@ -110,20 +109,6 @@ impl Generator {
         let stats = messages.variant_stats(&self.variant_pairs()).await?;
         let seed = plan_seed(user.as_str(), now);
         Ok(self.plan_entries(user, profile, history, &stats, now, seed))
-    }
-
-    /// Plans `user` from their profile and retained messages, as of `now`, with `seed`.
-    pub fn plan_user(
-        &self,
-        user: &UserId,
-        profile: &Profile,
-        messages: &[Message],
-        stats: &StatsMap,
-        now: DateTime<Utc>,
-        seed: u64,
-    ) -> Plan {
-        let history: Vec<_> = messages.iter().map(HistoryEntry::of).collect();
-        self.plan_entries(user, profile, &history, stats, now, seed)
     }
 
     /// Plans `user` from their profile and what the engine knows of their retained
