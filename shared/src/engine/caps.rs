@@ -96,6 +96,13 @@ impl Counted {
         b.saturating_sub(a)
     }
 
+    /// The counted messages strictly between `from` and `to` (unix seconds).
+    pub fn times_between(&self, from: i64, to: i64) -> &[i64] {
+        let a = self.times.partition_point(|x| *x <= from);
+        let b = self.times.partition_point(|x| *x < to).max(a);
+        &self.times[a..b]
+    }
+
     /// Whether local day `day` has room for one more message under the daily cap.
     pub fn day_has_room(&self, day: i32, c: Caps) -> bool {
         self.days.iter().filter(|d| **d == day).count() < c.per_day
