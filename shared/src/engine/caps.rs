@@ -130,12 +130,18 @@ impl Counted {
         if !self.day_has_room(day, c) {
             return Some(Misfit::DailyCap);
         }
+        self.week_full(t, c).then_some(Misfit::WeeklyCap)
+    }
+
+    /// Whether one more message at unix second `t` would break the rolling week's cap: some
+    /// 7 days holding `t` already hold the cap.
+    pub fn week_full(&self, t: i64, c: Caps) -> bool {
         // Every 7-day window holding t: it suffices to check windows starting at t or at an
         // earlier message within 7 days; none can be full when the two weeks around t hold
         // fewer than the cap.
         let week = 7 * 86_400;
         if self.count_within(t - week, t + week - 1) < c.per_week {
-            return None;
+            return false;
         }
         // The windows start at each message in (t - week, t], then at t itself, in time
         // order: a window's first and end indexes only move forward, so one pass finds every
@@ -158,10 +164,10 @@ impl Counted {
                 to += 1;
             }
             if to - from + 1 > c.per_week {
-                return Some(Misfit::WeeklyCap);
+                return true;
             }
         }
-        None
+        false
     }
 }
 
