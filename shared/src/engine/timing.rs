@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::caps::{Caps, Counted, Misfit, MIN_GAP_HOURS};
+use super::caps::{Caps, Counted, MIN_GAP_HOURS};
 use super::triggers::Moment;
 use crate::domain::preferences::TimeWindow;
 
@@ -438,6 +438,7 @@ impl Slots {
 mod tests {
     use super::*;
     use crate::domain::preferences::LocalTime;
+    use crate::engine::caps::Misfit;
 
     const ANY: Caps = Caps {
         per_day: 99,
