@@ -171,6 +171,78 @@ impl Counted {
     }
 }
 
+/// Answers [`Counted::week_full`] for times asked in increasing order, in one pass: each
+/// message's own window count is worked out once, and the indexes of the windows around the
+/// asked time only move forward.
+#[derive(Debug)]
+pub struct WeekSweep<'a> {
+    times: &'a [i64],
+    per_week: usize,
+    /// For each message, how many messages the 7 days from it hold.
+    from_each: Vec<usize>,
+    /// The first message after `t - week`, after `t`, at or after `t`, at or after
+    /// `t + week`, for the last `t` asked.
+    lo: usize,
+    hi: usize,
+    at: usize,
+    end: usize,
+}
+
+impl Counted {
+    /// A sweep answering [`Counted::week_full`] for increasing times.
+    pub fn week_sweep(&self, c: Caps) -> WeekSweep<'_> {
+        let times = &self.times[..];
+        let week = 7 * 86_400;
+        let mut from_each = Vec::with_capacity(times.len());
+        // A window [x, x + week) holds the messages from x to the last before x + week. (Of
+        // equal times the first gets the whole count, the later ones less: a window of times
+        // holds all or none of them, so asking any of them is asking the first.)
+        let mut to = 0;
+        for (j, x) in times.iter().enumerate() {
+            while times.get(to).is_some_and(|y| *y < x + week) {
+                to += 1;
+            }
+            from_each.push(to - j);
+        }
+        WeekSweep {
+            times,
+            per_week: c.per_week,
+            from_each,
+            lo: 0,
+            hi: 0,
+            at: 0,
+            end: 0,
+        }
+    }
+}
+
+impl WeekSweep<'_> {
+    /// [`Counted::week_full`] at `t`, which is not before any time asked before.
+    pub fn full(&mut self, t: i64) -> bool {
+        let week = 7 * 86_400;
+        let times = self.times;
+        while times.get(self.lo).is_some_and(|x| *x <= t - week) {
+            self.lo += 1;
+        }
+        while times.get(self.hi).is_some_and(|x| *x <= t) {
+            self.hi += 1;
+        }
+        while times.get(self.at).is_some_and(|x| *x < t) {
+            self.at += 1;
+        }
+        self.end = self.end.max(self.at);
+        while times.get(self.end).is_some_and(|x| *x < t + week) {
+            self.end += 1;
+        }
+        // The window from t itself, then those from each message in (t - week, t]; each holds
+        // t too, so one more than its messages.
+        self.end - self.at + 1 > self.per_week
+            || self.from_each[self.lo..self.hi.max(self.lo)]
+                .iter()
+                .any(|n| n + 1 > self.per_week)
+    }
+}
+
 /// The cap a candidate send time breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Misfit {
@@ -227,6 +299,27 @@ mod tests {
                 c.misfit(t.timestamp(), day, caps),
                 plain_misfit(&c, t.timestamp(), day, caps)
             );
+        }
+
+        /// The sweep answers what `week_full` answers, at each of increasing times.
+        #[test]
+        fn the_week_sweep_is_week_full(
+            sent in proptest::collection::vec(0i64..40, 0..24),
+            asked in proptest::collection::vec(0i64..40, 0..12),
+            per_week in 1usize..10,
+        ) {
+            let at = |k: i64| 1_800_000_000 + k * 6 * 3_600;
+            let c = Counted::new(
+                sent.iter().filter_map(|k| DateTime::from_timestamp(at(*k), 0)),
+                chrono_tz::UTC,
+            );
+            let caps = Caps { per_day: 9, per_week };
+            let mut asked: Vec<i64> = asked.iter().map(|k| at(*k)).collect();
+            asked.sort_unstable();
+            let mut sweep = c.week_sweep(caps);
+            for t in asked {
+                proptest::prop_assert_eq!(sweep.full(t), c.week_full(t, caps), "at {}", t);
+            }
         }
 
         /// The day and minute worked out from the offset are the local date-time's.

@@ -343,8 +343,9 @@ impl Slots {
             (usable & spaced & !room).count_ones() as usize,
             0,
         ];
+        let mut week = counted.week_sweep(caps);
         for s in members(usable & spaced & room).filter_map(|i| self.buf.get(i)) {
-            if counted.week_full(s.t, caps) {
+            if week.full(s.t) {
                 by[2] += 1;
             } else {
                 // Unreachable when `best` found nothing; spacing is the closest reading.
@@ -381,18 +382,14 @@ impl Slots {
         if counted.count_within(last - 7 * 86_400, first) >= caps.per_week {
             return None;
         }
-        // The horizon spans two or three local days: whether each has room, worked out once.
-        let mut open = usable & self.with_room(counted, caps);
+        // The slots on days with room (the horizon spans two or three local days) that keep
+        // the spacing, as sets worked out once: what is left fits unless its week is full.
         // When the two weeks around all the slots hold fewer messages than a week's cap, no
-        // week of any slot is full either, and a slot on a day with room fits when it keeps
-        // the spacing (`Counted::misfit` in short): the set of those is worked out at once,
-        // and every slot left in `open` fits.
+        // slot's week is full, and every slot left fits.
+        let open = usable & self.with_room(counted, caps) & self.spaced(counted);
         let week = 7 * 86_400;
         let weeks_free = counted.count_within(first - week, last + week - 1) < caps.per_week;
-        if weeks_free {
-            open &= self.spaced(counted);
-        }
-        let fits = |s: &Slot| weeks_free || counted.fits(s.t, s.day, caps);
+        let fits = |s: &Slot| weeks_free || !counted.week_full(s.t, caps);
         let mut open = members(open).filter_map(|i| self.buf.get(i));
         if moment == Moment::Soon {
             return open.find(|s| fits(s)).and_then(Slot::placed);
@@ -423,10 +420,12 @@ impl Slots {
         if fits(top) {
             return top.placed();
         }
+        // The slots come in time order: their weeks are checked by one sweep.
+        let mut full = counted.week_sweep(caps);
         let mut best: Option<(f64, &Slot)> = None;
         for s in open {
             let c = score(s);
-            if best.is_none_or(|(b, _)| c > b) && fits(s) {
+            if best.is_none_or(|(b, _)| c > b) && !full.full(s.t) {
                 best = Some((c, s));
             }
         }
