@@ -186,6 +186,8 @@ pub struct WeekSweep<'a> {
     hi: usize,
     at: usize,
     end: usize,
+    /// The last time asked (the times must not go back).
+    last: i64,
 }
 
 impl Counted {
@@ -212,6 +214,7 @@ impl Counted {
             hi: 0,
             at: 0,
             end: 0,
+            last: i64::MIN,
         }
     }
 }
@@ -219,6 +222,8 @@ impl Counted {
 impl WeekSweep<'_> {
     /// [`Counted::week_full`] at `t`, which is not before any time asked before.
     pub fn full(&mut self, t: i64) -> bool {
+        debug_assert!(t >= self.last, "a week sweep asked {t} after {}", self.last);
+        self.last = t;
         let week = 7 * 86_400;
         let times = self.times;
         while times.get(self.lo).is_some_and(|x| *x <= t - week) {
