@@ -55,7 +55,7 @@ type SlotSet = u128;
 
 /// The first `n` slots.
 fn first_n(n: usize) -> SlotSet {
-    if n >= 128 {
+    if n >= SlotSet::BITS as usize {
         SlotSet::MAX
     } else {
         (1 << n) - 1
@@ -71,6 +71,19 @@ fn members(mut set: SlotSet) -> impl Iterator<Item = usize> + Clone {
             i
         })
     })
+}
+
+/// The cap most slots break, from their counts by spacing, the day's cap and the week's;
+/// ties go to the later in that order.
+fn most_broken(by: [usize; 3]) -> NoSlot {
+    let most = by.iter().copied().max().unwrap_or(0);
+    if by[2] == most {
+        NoSlot::WeeklyCap
+    } else if by[1] == most {
+        NoSlot::DailyCap
+    } else {
+        NoSlot::Spacing
+    }
 }
 
 /// Local days a horizon can touch: 24 hours, plus a DST change, span at most three.
@@ -315,16 +328,7 @@ impl Slots {
         let end = expires_at.timestamp();
         let usable = self.usable(moment, end);
         let Some((first, last)) = self.ends(usable) else {
-            // Any time of that part of day left before expiry at all (quiet hours aside)?
-            let horizon = end.min(self.now + HORIZON_HOURS * 3600);
-            let open = (self.now..horizon)
-                .step_by(60 * SLOT_MINUTES as usize)
-                .any(|t| in_part_of_day(moment, self.local_minute(t)));
-            return if open {
-                NoSlot::QuietHours
-            } else {
-                NoSlot::Expired
-            };
+            return self.nothing_usable(moment, end);
         };
         // The whole week full, or every day left full: said without checking each slot.
         if counted.count_within(last.t - 7 * 86_400, first.t) >= caps.per_week {
@@ -352,13 +356,20 @@ impl Slots {
                 by[0] += 1;
             }
         }
-        let most = by.iter().copied().max().unwrap_or(0);
-        if by[2] == most {
-            NoSlot::WeeklyCap
-        } else if by[1] == most {
-            NoSlot::DailyCap
+        most_broken(by)
+    }
+
+    /// Why no slot of the moment's part of day is left before `end`: there is such a time,
+    /// but in the quiet hours; or there is none.
+    fn nothing_usable(&self, moment: Moment, end: i64) -> NoSlot {
+        let horizon = end.min(self.now + HORIZON_HOURS * 3600);
+        let open = (self.now..horizon)
+            .step_by(60 * SLOT_MINUTES as usize)
+            .any(|t| in_part_of_day(moment, self.local_minute(t)));
+        if open {
+            NoSlot::QuietHours
         } else {
-            NoSlot::Spacing
+            NoSlot::Expired
         }
     }
 
@@ -619,7 +630,8 @@ mod tests {
     }
 
     /// The reason [`Slots::why_none`] describes, found the plain way: each slot before expiry
-    /// in the part of day counted under the first cap it breaks, after the same early answers.
+    /// in the part of day counted under the first cap it breaks, after the same early answers
+    /// (the empty case and the reading of the counts are `why_none`'s own).
     fn plainly_why_none(
         slots: &Slots,
         moment: Moment,
@@ -634,15 +646,7 @@ mod tests {
             .filter(|s| s.t < end && in_part_of_day(moment, s.minute))
             .collect();
         let (Some(first), Some(last)) = (usable.first(), usable.last()) else {
-            let horizon = end.min(slots.now + HORIZON_HOURS * 3600);
-            let open = (slots.now..horizon)
-                .step_by(60 * SLOT_MINUTES as usize)
-                .any(|t| in_part_of_day(moment, slots.local_minute(t)));
-            return if open {
-                NoSlot::QuietHours
-            } else {
-                NoSlot::Expired
-            };
+            return slots.nothing_usable(moment, end);
         };
         if counted.count_within(last.t - 7 * 86_400, first.t) >= caps.per_week {
             return NoSlot::WeeklyCap;
@@ -658,14 +662,7 @@ mod tests {
                 Some(Misfit::WeeklyCap) => by[2] += 1,
             }
         }
-        let most = by.iter().copied().max().unwrap_or(0);
-        if by[2] == most {
-            NoSlot::WeeklyCap
-        } else if by[1] == most {
-            NoSlot::DailyCap
-        } else {
-            NoSlot::Spacing
-        }
+        most_broken(by)
     }
 
     proptest::proptest! {
