@@ -240,7 +240,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let limits = caps(prefs.message_frequency);
     // Built on the first trigger that needs a send time: most runs find every trigger
     // already planned and need neither.
-    let mut timing: Option<(Counted, Slots)> = None;
+    let mut timing: Option<(Counted, std::rc::Rc<Slots>)> = None;
     // The user's reward change per tone, for the bandit (built once, when first needed).
     let mut user_tones: Option<[f64; 8]> = None;
     // When each template last reached the user (built once, when first needed).
@@ -281,7 +281,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     .map(|h| h.send_at),
                 state.tz,
             );
-            let slots = Slots::new(
+            let slots = Slots::shared(
                 input.now,
                 state.tz,
                 prefs.quiet_hours,

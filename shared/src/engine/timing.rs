@@ -7,6 +7,11 @@
 //! judged at each of its instants, so gaps and folds need no special case. The slots of a user
 //! are computed once per plan ([`Slots`]) and scored per trigger.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::rc::Rc;
+
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -169,6 +174,38 @@ fn offset_at(tz: Tz, t: i64) -> i64 {
     DateTime::from_timestamp(t, 0).map_or(0, |u| utc_offset(tz, u))
 }
 
+/// What a user's [`Slots`] depend on: the clock (to the second, all [`Slots::new`] reads of
+/// it), the zone, the quiet hours and the preferred windows.
+#[derive(Debug, PartialEq, Eq)]
+struct SlotsKey {
+    now: i64,
+    tz: Tz,
+    quiet: Option<TimeWindow>,
+    windows: Vec<TimeWindow>,
+}
+
+impl SlotsKey {
+    fn is(&self, now: i64, tz: Tz, quiet: Option<TimeWindow>, windows: &[TimeWindow]) -> bool {
+        self.now == now && self.tz == tz && self.quiet == quiet && self.windows == windows
+    }
+}
+
+/// Most slot sets kept per thread; past it they are all dropped (those of clocks gone by are
+/// not asked for again). About 4 KB each.
+const SHARED_SLOTS: usize = 512;
+
+/// The slot sets kept by a thread, by a hash of their key (the key kept beside, to tell a
+/// collision).
+type RecentSlots = HashMap<u64, (SlotsKey, Rc<Slots>), foldhash::fast::FixedState>;
+
+thread_local! {
+    /// The slot sets recently built on this thread. A generation page plans all its users at
+    /// one clock and the simulator every user at the same run times, and most users share a
+    /// zone and quiet hours with many others: one set serves them all. A memo of a pure
+    /// function: it changes what is computed, never what comes out.
+    static RECENT_SLOTS: RefCell<RecentSlots> = RefCell::new(HashMap::default());
+}
+
 impl Slots {
     /// The slots from `now` for a user in `tz` with these quiet hours and preferred windows:
     /// now rounded up to the minute, then every quarter hour.
@@ -254,6 +291,38 @@ impl Slots {
             };
         }
         slots
+    }
+
+    /// [`Slots::new`], shared with the users planned before on this thread at the same clock
+    /// with the same zone, quiet hours and windows (built once for all of them).
+    pub fn shared(
+        now: DateTime<Utc>,
+        tz: Tz,
+        quiet: Option<TimeWindow>,
+        windows: &[TimeWindow],
+    ) -> Rc<Slots> {
+        let now_s = now.timestamp();
+        let hash = foldhash::fast::FixedState::default().hash_one((now_s, tz, quiet, windows));
+        RECENT_SLOTS.with_borrow_mut(|recent| {
+            if let Some((_, slots)) = recent
+                .get(&hash)
+                .filter(|(k, _)| k.is(now_s, tz, quiet, windows))
+            {
+                return Rc::clone(slots);
+            }
+            if recent.len() >= SHARED_SLOTS {
+                recent.clear();
+            }
+            let slots = Rc::new(Slots::new(now, tz, quiet, windows));
+            let key = SlotsKey {
+                now: now_s,
+                tz,
+                quiet,
+                windows: windows.to_vec(),
+            };
+            recent.insert(hash, (key, Rc::clone(&slots)));
+            slots
+        })
     }
 
     /// The slots before `end` (unix seconds) in the moment's part of day.
@@ -575,6 +644,55 @@ mod tests {
             .expect("slot")
             .at;
         assert!((t - first).abs() >= Duration::hours(3), "{t}");
+    }
+
+    #[test]
+    fn shared_slots_are_the_users_own() {
+        // Users planned one after another at two clocks, differing in one input at a time:
+        // each gets the slots built from their own inputs, never a neighbour's.
+        let zones = [chrono_tz::UTC, chrono_tz::Asia::Kolkata];
+        let quiets = [
+            None,
+            Some(window("22:00", "07:00")),
+            Some(window("12:00", "20:00")),
+        ];
+        let windows = [
+            vec![],
+            vec![window("18:00", "19:00")],
+            vec![window("09:00", "10:00")],
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for now in [
+            utc(2026, 3, 29, 0, 20),
+            utc(2026, 3, 29, 0, 20) + Duration::seconds(1),
+        ] {
+            for _ in 0..2 {
+                for tz in zones {
+                    for quiet in quiets {
+                        for w in &windows {
+                            let choose = |slots: &Slots| {
+                                [Moment::Soon, Moment::BestTime, Moment::Morning].map(|m| {
+                                    slots
+                                        .best(
+                                            m,
+                                            17 * 60,
+                                            now + Duration::hours(20),
+                                            &Counted::default(),
+                                            ANY,
+                                        )
+                                        .map(|p| p.at)
+                                })
+                            };
+                            let own = choose(&Slots::new(now, tz, quiet, w));
+                            assert_eq!(choose(&Slots::shared(now, tz, quiet, w)), own);
+                            seen.insert(own);
+                        }
+                    }
+                }
+            }
+        }
+        // The inputs lead to different choices, so a key missing one would be caught.
+        assert!(seen.len() > 6, "{}", seen.len());
     }
 
     #[test]
