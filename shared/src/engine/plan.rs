@@ -23,7 +23,7 @@ use super::templates::{
 use super::timing::{NoSlot, Slots};
 use super::tone::choose_tone;
 use super::triggers::{detect, Trigger};
-use super::value::{judged, send_minute, worth_sending};
+use super::value::{judged, send_minute, Rewards};
 use crate::domain::messages::Selection;
 use crate::domain::messages::{Message, MessageReason, MessageStatus};
 use crate::domain::preferences::{MessageCategory, MessageType, Preferences, Tone};
@@ -245,6 +245,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut user_tones: Option<[f64; 8]> = None;
     // When each template last reached the user (built once, when first needed).
     let mut last_use: Option<LastUse> = None;
+    // The user's judged pushes, tallied once for the send-or-not decisions.
+    let mut rewards: Option<Rewards> = None;
     // The placeholders' values (the user's built once, the trigger's set per message).
     let mut base_vars: Option<Vars> = None;
 
@@ -332,11 +334,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             input.priors.type_rate(t.message_type, state.segment)
                 * lead.map_or(1.0, |l| input.priors.lead_factor(l))
         });
+        let rewards = rewards.get_or_insert_with(|| Rewards::of(input.history, input.now));
         let worth = |factor: f64| {
-            worth_sending(
-                input.history,
+            rewards.worth_sending(
                 t.message_type,
-                input.now,
                 population_rate.map(|r| (r * factor, input.priors.overall)),
             )
         };

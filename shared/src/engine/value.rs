@@ -1,6 +1,6 @@
 //! What the coach learns per user from the reward of each push (the habit followed within
 //! two hours, `Message::rewarded_at`): whether a kind of push is worth sending
-//! ([`worth_sending`]) and the half-hour slot to aim at ([`send_minute`]).
+//! ([`Rewards::worth_sending`]) and the half-hour slot to aim at ([`send_minute`]).
 //!
 //! From the user's own delivered pushes whose reward window has closed, the reward rate of a
 //! message type is a Beta posterior: the type's own pushes on top of a prior of
@@ -50,7 +50,7 @@ fn delivered(s: MessageStatus) -> bool {
 
 /// The posterior mean and standard deviation of the user's reward rate for `ty` at `now`.
 pub fn reward_rate(history: &[HistoryEntry], ty: MessageType, now: DateTime<Utc>) -> (f64, f64) {
-    let (mean, sd, _) = rates(history, ty, now, None);
+    let (mean, sd, _) = Rewards::of(history, now).rates(ty, None);
     (mean, sd)
 }
 
@@ -90,46 +90,55 @@ impl Tally {
     }
 }
 
-/// The type's posterior mean and standard deviation, and the user's overall rate. With the
-/// population's `(rate of the type in the user's segment, overall rate)`, the type's prior is
-/// the population's rate of the type scaled by how this user responds compared with everyone;
-/// without, it is the user's overall rate.
-fn rates(
-    history: &[HistoryEntry],
-    ty: MessageType,
-    now: DateTime<Utc>,
-    population: Option<(f64, f64)>,
-) -> (f64, f64, f64) {
-    let (mut all, mut of_type) = (Tally::default(), Tally::default());
-    for (h, r) in judged(history, now) {
-        all.add(r);
-        if h.message_type == ty {
-            of_type.add(r);
-        }
-    }
-    let user_rate = all.user_rate();
-    let (prior, strength) = match population {
-        Some((type_rate, overall)) if overall > 0.0 => (
-            (type_rate * user_rate / overall).clamp(0.001, 0.999),
-            POPULATION_PRIOR_STRENGTH,
-        ),
-        _ => (user_rate, PRIOR_STRENGTH),
-    };
-    let (mean, sd) = of_type.posterior(prior, strength);
-    (mean, sd, user_rate)
+/// The user's judged pushes at a clock, tallied once (all of them, and by type) for every
+/// trigger of a plan to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Rewards {
+    all: Tally,
+    by_type: [Tally; MessageType::ALL.len()],
 }
 
-/// Whether a push of `ty` is worth sending to this user now: its optimistic reward rate
-/// reaches the user's overall rate (see the module doc). `population` is the fitted
-/// `(rate of the type in the user's segment, overall rate)` when there is a fit.
-pub fn worth_sending(
-    history: &[HistoryEntry],
-    ty: MessageType,
-    now: DateTime<Utc>,
-    population: Option<(f64, f64)>,
-) -> bool {
-    let (mean, sd, user) = rates(history, ty, now, population);
-    mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
+impl Rewards {
+    /// The judged pushes of `history` at `now`.
+    pub fn of(history: &[HistoryEntry], now: DateTime<Utc>) -> Self {
+        let mut r = Rewards {
+            all: Tally::default(),
+            by_type: [Tally::default(); MessageType::ALL.len()],
+        };
+        for (h, reward) in judged(history, now) {
+            r.all.add(reward);
+            if let Some(t) = r.by_type.get_mut(h.message_type as usize) {
+                t.add(reward);
+            }
+        }
+        r
+    }
+
+    /// Whether a push of `ty` is worth sending to this user now: its optimistic reward rate
+    /// reaches the user's overall rate (see the module doc). `population` is the fitted
+    /// `(rate of the type in the user's segment, overall rate)` when there is a fit.
+    pub fn worth_sending(&self, ty: MessageType, population: Option<(f64, f64)>) -> bool {
+        let (mean, sd, user) = self.rates(ty, population);
+        mean + OPTIMISM * sd >= MIN_REWARD_RATE.max(user)
+    }
+
+    /// The type's posterior mean and standard deviation, and the user's overall rate. With
+    /// the population's `(rate of the type in the user's segment, overall rate)`, the type's
+    /// prior is the population's rate of the type scaled by how this user responds compared
+    /// with everyone; without, it is the user's overall rate.
+    fn rates(&self, ty: MessageType, population: Option<(f64, f64)>) -> (f64, f64, f64) {
+        let of_type = self.by_type.get(ty as usize).copied().unwrap_or_default();
+        let user_rate = self.all.user_rate();
+        let (prior, strength) = match population {
+            Some((type_rate, overall)) if overall > 0.0 => (
+                (type_rate * user_rate / overall).clamp(0.001, 0.999),
+                POPULATION_PRIOR_STRENGTH,
+            ),
+            _ => (user_rate, PRIOR_STRENGTH),
+        };
+        let (mean, sd) = of_type.posterior(prior, strength);
+        (mean, sd, user_rate)
+    }
 }
 
 /// Minutes before the middle of the user's usual hour a push may be aimed at: eight
@@ -192,6 +201,15 @@ mod tests {
     use super::*;
     use crate::domain::preferences::Tone;
     use chrono::TimeZone;
+
+    fn worth_sending(
+        history: &[HistoryEntry],
+        ty: MessageType,
+        now: DateTime<Utc>,
+        population: Option<(f64, f64)>,
+    ) -> bool {
+        Rewards::of(history, now).worth_sending(ty, population)
+    }
 
     fn push(ty: MessageType, days_ago: i64, rewarded: bool, now: DateTime<Utc>) -> HistoryEntry {
         HistoryEntry {
