@@ -55,6 +55,12 @@ struct Slot {
     ahead_penalty: f64,
 }
 
+/// A slot's score inside a preferred window: more than the rest of the score can ever differ
+/// between two slots (a sixth of the minutes from the target, at most 720 round the clock, and
+/// the minutes from now over 120, at most a horizon's), so a free window slot always wins.
+const WINDOW_BONUS: f64 = 1_000.0;
+const _: () = assert!(720 / 6 + HORIZON_HOURS * 60 / 120 + 1 < WINDOW_BONUS as i64);
+
 /// A set of slots by index (bit `i` is `Slots::buf[i]`): a horizon's slots fit in one.
 type SlotSet = u128;
 
@@ -112,6 +118,8 @@ pub struct Slots {
     /// The slots in 06:00–11:59 and in 17:00–21:59, local.
     morning: SlotSet,
     evening: SlotSet,
+    /// The slots inside a preferred window (those with a `window_bonus`).
+    windowed: SlotSet,
 }
 
 /// Most slots a horizon holds: one per [`SLOT_MINUTES`] and the first, rounded to the minute
@@ -233,6 +241,7 @@ impl Slots {
             n_days: 0,
             morning: 0,
             evening: 0,
+            windowed: 0,
         };
         // The quiet hours as minute bounds, worked out once rather than per slot.
         let quiet = quiet.map(|q| q.minutes());
@@ -272,15 +281,15 @@ impl Slots {
                 } else if in_part_of_day(Moment::Evening, minute) {
                     slots.evening |= bit;
                 }
+                let in_window = windows.iter().any(|w| w.contains_minute(minute));
+                if in_window {
+                    slots.windowed |= bit;
+                }
                 slots.buf.push(Slot {
                     t,
                     minute,
                     day,
-                    window_bonus: if windows.iter().any(|w| w.contains_minute(minute)) {
-                        1_000.0
-                    } else {
-                        0.0
-                    },
+                    window_bonus: if in_window { WINDOW_BONUS } else { 0.0 },
                     ahead_penalty: (t - now_s) as f64 / 60.0 / 120.0,
                 });
             }
@@ -372,6 +381,42 @@ impl Slots {
             set &= !(first_n(to) & !first_n(from));
         }
         set
+    }
+
+    /// The slots of `open` that can hold its best score for `target` (a local minute of the
+    /// day), the earliest best among them. When a preferred window has open slots, only
+    /// those ([`WINDOW_BONUS`]). With one offset over the horizon, a slot's minute follows its
+    /// time, so between two times the target is furthest from (its minute + 12 h), the score
+    /// rises strictly up to the target's time and falls strictly after it (a quarter hour
+    /// nearer gains 2.5 and loses 0.125 of lateness): the best of such a stretch is the last
+    /// open slot before the target's time or the first from it. Those two for each day's
+    /// target, from the day before the first slot to the day after the last, hold every slot
+    /// with the best score. With a DST change in the horizon, every open slot.
+    fn contenders(&self, open: SlotSet, target: i64) -> SlotSet {
+        let Some(offset) = self.fixed else {
+            return open;
+        };
+        let windowed = open & self.windowed;
+        let set = if windowed != 0 { windowed } else { open };
+        let Some((first, last)) = self.ends(set) else {
+            return 0;
+        };
+        let mut contenders = 0;
+        let last_day = (last.t + offset).div_euclid(86_400) + 1;
+        let mut day = (first.t + offset).div_euclid(86_400) - 1;
+        while day <= last_day {
+            let at = day * 86_400 + target * 60 - offset;
+            let from = first_n(self.buf.partition_point(|s| s.t < at));
+            let (before, after) = (set & from, set & !from);
+            if before != 0 {
+                contenders |= 1 << (SlotSet::BITS - 1 - before.leading_zeros());
+            }
+            if after != 0 {
+                contenders |= 1 << after.trailing_zeros();
+            }
+            day += 1;
+        }
+        contenders
     }
 
     /// The local minute of the day at unix second `t` within the horizon.
@@ -466,11 +511,11 @@ impl Slots {
         // the spacing, as sets worked out once: what is left fits unless its week is full.
         // When the two weeks around all the slots hold fewer messages than a week's cap, no
         // slot's week is full, and every slot left fits.
-        let open = usable & self.with_room(counted, caps) & self.spaced(counted);
+        let open_set = usable & self.with_room(counted, caps) & self.spaced(counted);
         let week = 7 * 86_400;
         let weeks_free = counted.count_within(first - week, last + week - 1) < caps.per_week;
         let fits = |s: &Slot| weeks_free || !counted.week_full(s.t, caps);
-        let mut open = members(open).filter_map(|i| self.buf.get(i));
+        let mut open = members(open_set).filter_map(|i| self.buf.get(i));
         if moment == Moment::Soon {
             return open.find(|s| fits(s)).and_then(Slot::placed);
         }
@@ -487,10 +532,11 @@ impl Slots {
         };
         // Best score first, earlier first among equals (slots are in time order, so a later
         // equal never wins). The best usually fits (always when the weeks are free): one scan
-        // finds it; otherwise a second checks a slot only if it beats the best fitting one so
-        // far. No allocation.
+        // of the slots that can hold the best score finds it; otherwise a second checks every
+        // open slot, each only if it beats the best fitting one so far. No allocation.
         let mut top: Option<(f64, &Slot)> = None;
-        for s in open.clone() {
+        let contenders = self.contenders(open_set, target);
+        for s in members(contenders).filter_map(|i| self.buf.get(i)) {
             let c = score(s);
             if top.is_none_or(|(b, _)| c > b) {
                 top = Some((c, s));
