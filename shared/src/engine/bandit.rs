@@ -109,7 +109,7 @@ pub fn choose<'a>(
     input: &BanditInput<'_>,
     rng: &mut Rng,
 ) -> Option<(Choice<'a>, Selection)> {
-    let all = eligible(
+    let mut arms = eligible(
         catalogue,
         input.ty,
         input.ctx,
@@ -118,12 +118,9 @@ pub fn choose<'a>(
         input.now,
     );
     let wanted = input.preferred.filter(|t| *t != Tone::Urgent);
-    let arms: Vec<_> = match wanted {
-        Some(t) if all.iter().any(|a| a.template.tone == t) => {
-            all.into_iter().filter(|a| a.template.tone == t).collect()
-        }
-        _ => all,
-    };
+    if let Some(t) = wanted.filter(|t| arms.iter().any(|a| a.template.tone == *t)) {
+        arms.retain(|a| a.template.tone == t);
+    }
     if arms.is_empty() {
         return None;
     }
@@ -140,7 +137,7 @@ pub fn choose<'a>(
         * (RULE_SHARE / (1.0 - RULE_SHARE) * others as f64)
             .ln()
             .max(0.0);
-    let scores: Vec<f64> = arms
+    let mut softmax: Vec<f64> = arms
         .iter()
         .map(|e| {
             let a = e.template;
@@ -157,7 +154,8 @@ pub fn choose<'a>(
                 + bonus
         })
         .collect();
-    let softmax = softmax(&scores);
+    // The scores become their softmax in place.
+    softmax_in_place(&mut softmax);
     let holdout = rng.next_f64() < HOLDOUT;
     let pick = if holdout {
         (rng.next_u64() % arms.len() as u64) as usize
@@ -199,22 +197,27 @@ pub fn recency_penalty(days: Option<u32>) -> f64 {
     })
 }
 
-fn softmax(scores: &[f64]) -> Vec<f64> {
+/// Turns scores into their softmax at [`TEMPERATURE`].
+fn softmax_in_place(scores: &mut [f64]) {
     let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = scores
-        .iter()
-        .map(|s| ((s - max) / TEMPERATURE).exp())
-        .collect();
-    let total: f64 = w.iter().sum();
-    w.into_iter().map(|x| x / total).collect()
+    for s in scores.iter_mut() {
+        *s = ((*s - max) / TEMPERATURE).exp();
+    }
+    let total: f64 = scores.iter().sum();
+    for s in scores.iter_mut() {
+        *s /= total;
+    }
 }
 
 /// Each arm's probability under the whole policy: the softmax mixed with the uniform holdout.
 pub fn probabilities(scores: &[f64]) -> Vec<f64> {
-    softmax(scores)
-        .into_iter()
-        .map(|p| mixed(p, scores.len()))
-        .collect()
+    let mut p = scores.to_vec();
+    softmax_in_place(&mut p);
+    let n = p.len();
+    for x in p.iter_mut() {
+        *x = mixed(*x, n);
+    }
+    p
 }
 
 /// An arm's probability under the whole policy from its softmax probability `p` among `n`
