@@ -5,7 +5,8 @@
 //! Candidates are UTC instants every [`SLOT_MINUTES`] over the next day, each converted to
 //! local wall time: a local time skipped by a DST gap is never produced and a repeated one is
 //! judged at each of its instants, so gaps and folds need no special case. The slots of a user
-//! are computed once per plan ([`Slots`]) and scored per trigger.
+//! are computed once per plan ([`Slots`], shared by the users planned at the same clock with
+//! the same zone and hours: [`Slots::shared`]) and scored per trigger.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
