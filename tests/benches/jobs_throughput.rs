@@ -6,7 +6,10 @@
 //!   local IAM proxy like the worker's). The ratio is the figure;
 //! - deliveries per second through job-deliver (claim, publish to moto, record);
 //! - the requests each job made, by operation, counted by the local IAM proxy every function
-//!   call goes through (per user planned, per message delivered).
+//!   call goes through (per user planned, per message delivered);
+//! - the requests one run of each scheduled job that is not per user makes (model fit,
+//!   analytics, cleanup, health) over the tables the runs above left, with their item counts,
+//!   so what a run costs per item scanned is counted too.
 
 use std::time::{Duration, Instant};
 
@@ -45,6 +48,43 @@ fn made(
         }
     }
     out.into_iter().collect()
+}
+
+/// The scheduled jobs counted once each, with their schedule's `job` payload.
+const SCHEDULED_JOBS: [(&str, &str); 4] = [
+    ("job-fit-model", "fit-model"),
+    ("job-analytics", "analytics"),
+    ("job-cleanup", "cleanup"),
+    ("job-health", "health"),
+];
+
+/// How often template.yaml runs each of [`SCHEDULED_JOBS`].
+const SCHEDULES: [(&str, &str); 4] = [
+    ("job-fit-model", "daily"),
+    ("job-analytics", "daily"),
+    ("job-cleanup", "weekly"),
+    ("job-health", "hourly"),
+];
+
+/// Items in `table` (a counting scan).
+async fn count_items(client: &aws_sdk_dynamodb::Client, table: &str) -> u64 {
+    let mut count = 0u64;
+    let mut start = None;
+    loop {
+        let out = client
+            .scan()
+            .table_name(table)
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("count");
+        count += u64::try_from(out.count).unwrap_or(0);
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return count;
+        }
+    }
 }
 
 fn sqs_event(run_id: &str, as_of: chrono::DateTime<Utc>, segment: u32) -> serde_json::Value {
@@ -271,6 +311,27 @@ async fn main() {
     let sent = run["sent"].as_u64().unwrap_or(0);
     let delivery_requests = made(&before, &proxied_requests().await, &["job-deliver"]);
 
+    // The scheduled jobs that do not run per user, once each with their schedule's payload,
+    // over the tables as the runs above left them (their items counted beside): what a run
+    // costs grows with the tables it scans, not with the users planned.
+    let mut scheduled = Vec::new();
+    for (function, job) in SCHEDULED_JOBS {
+        let before = proxied_requests().await;
+        let t = Instant::now();
+        let (ok, out) = invoke(function, &json!({ "job": job })).await;
+        assert!(ok, "{function}: {out}");
+        let secs = t.elapsed().as_secs_f64();
+        scheduled.push((
+            function,
+            secs,
+            made(&before, &proxied_requests().await, &[function]),
+        ));
+    }
+    // Counted as the tests' own identity (no function's policy, no function's count).
+    let counter = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
+    let profile_items = count_items(&counter, &coach_tests::env("PROFILES_TABLE")).await;
+    let message_items = count_items(&counter, &table).await;
+
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
     println!("| measure | figure |\n|---|---:|");
     println!(
@@ -316,6 +377,30 @@ async fn main() {
     println!("| operation | requests | per delivery |\n|---|---:|---:|");
     for (op, n) in &delivery_requests {
         println!("| {op} | {n} | {:.3} |", *n as f64 / sent.max(1) as f64);
+    }
+    println!(
+        "\nrequests made by the scheduled jobs, one run each ({profile_items} items in the profiles table, \
+         {message_items} in the messages table)\n"
+    );
+    println!("| function | schedule | operation | requests | per 1,000 items scanned |\n|---|---|---|---:|---:|");
+    for (function, secs, requests) in &scheduled {
+        let schedule = SCHEDULES
+            .iter()
+            .find(|(f, _)| f == function)
+            .map_or("", |(_, s)| *s);
+        let items = match *function {
+            "job-fit-model" => profile_items,
+            "job-cleanup" => message_items,
+            _ => 0,
+        };
+        for (op, n) in requests {
+            let per = if items > 0 && op == "dynamodb:Scan" {
+                format!("{:.2}", *n as f64 * 1000.0 / items as f64)
+            } else {
+                "–".into()
+            };
+            println!("| {function} ({secs:.1} s) | {schedule} | {op} | {n} | {per} |");
+        }
     }
     println!(
         "BENCH generation_vs_raw_write {:.2} >=0.9",
