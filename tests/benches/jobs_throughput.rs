@@ -4,6 +4,9 @@
 //!   as the queue's maximum concurrency allows), beside the raw BatchWriteItem throughput of
 //!   the same DynamoDB Local in the same run (items per second, four writers, through the
 //!   local IAM proxy like the worker's). The ratio is the figure;
+//! - the store's floor for what the next day's run must do: a raw scan of the profiles table
+//!   as the workers scan it, and raw writes of ledger entries beside the raw message writes
+//!   (a new message is one of each), so the run is also measured against that floor;
 //! - deliveries per second through job-deliver (claim, publish to moto, record);
 //! - the requests each job made, by operation, counted by the local IAM proxy every function
 //!   call goes through (per user planned, per message delivered);
@@ -66,6 +69,37 @@ const SCHEDULES: [(&str, &str); 4] = [
     ("job-health", "hourly"),
 ];
 
+/// Reads all of `table` as the generation workers do (four segments at once, pages of
+/// `PAGE_ITEMS`); returns the items read and the seconds it took.
+async fn raw_scan(client: &aws_sdk_dynamodb::Client, table: &str) -> (u64, f64) {
+    let t = Instant::now();
+    let items = futures::future::join_all((0..SEGMENTS).map(|segment| async move {
+        let mut items = 0u64;
+        let mut start = None;
+        loop {
+            let out = client
+                .scan()
+                .table_name(table)
+                .segment(segment as i32)
+                .total_segments(SEGMENTS as i32)
+                .limit(coaching::app::generation::PAGE_ITEMS)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("raw scan");
+            items += out.items.map_or(0, |i| i.len() as u64);
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }))
+    .await
+    .into_iter()
+    .sum();
+    (items, t.elapsed().as_secs_f64())
+}
+
 /// Items in `table` (a counting scan).
 async fn count_items(client: &aws_sdk_dynamodb::Client, table: &str) -> u64 {
     let mut count = 0u64;
@@ -96,13 +130,14 @@ fn sqs_event(run_id: &str, as_of: chrono::DateTime<Utc>, segment: u32) -> serde_
     json!({"Records": [{"messageId": format!("bench-{segment}"), "receiptHandle": "x", "body": body.to_string(), "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench"}]})
 }
 
-/// Writes [`RAW_ITEMS`] copies of the message `item` (new keys under `tag`) with four
-/// writers of 25-item BatchWriteItem calls; returns items per second.
+/// Writes [`RAW_ITEMS`] copies of `item` (new keys under `tag`, sort keys `<sk_prefix><n>`)
+/// with four writers of 25-item BatchWriteItem calls; returns items per second.
 async fn raw_write(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
     item: &coaching::aws::dynamo::batch::Item,
     tag: &str,
+    sk_prefix: &str,
 ) -> f64 {
     let requests: Vec<_> = (0..RAW_ITEMS)
         .map(|i| {
@@ -113,7 +148,7 @@ async fn raw_write(
             );
             it.insert(
                 "sk".into(),
-                aws_sdk_dynamodb::types::AttributeValue::S(format!("MSG#{i:032x}")),
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("{sk_prefix}{i:032x}")),
             );
             coaching::aws::dynamo::batch::put_request(it).expect("put")
         })
@@ -232,9 +267,9 @@ async fn main() {
     )
     .expect("item");
     // One untimed pass first: DynamoDB Local (a JVM) is slower until its code is compiled.
-    raw_write(&client, &table, &item, &format!("{prefix}-warm")).await;
+    raw_write(&client, &table, &item, &format!("{prefix}-warm"), "MSG#").await;
     settle().await;
-    let raw_before = raw_write(&client, &table, &item, &format!("{prefix}-a")).await;
+    let raw_before = raw_write(&client, &table, &item, &format!("{prefix}-a"), "MSG#").await;
     settle().await;
 
     // Through job-generate-segment: one run over the whole table, four segments at once;
@@ -245,10 +280,58 @@ async fn main() {
     settle().await;
     let next_day = generation_run(&j, as_of + chrono::Duration::days(1)).await;
     settle().await;
+    // The read the next day's run cannot do without: the profiles table, scanned raw as the
+    // workers scan it, as the run found it.
+    let (scanned, scan_secs) = raw_scan(&client, &coach_tests::env("PROFILES_TABLE")).await;
     // Raw again, after the runs: the mean of the two is the reference (DynamoDB Local's rate
     // drifts as its tables grow).
-    let raw_after = raw_write(&client, &table, &item, &format!("{prefix}-b")).await;
+    let raw_after = raw_write(&client, &table, &item, &format!("{prefix}-b"), "MSG#").await;
     let raw = (raw_before + raw_after) / 2.0;
+    settle().await;
+    // Raw ledger entries: copies of one the runs wrote, in the profiles table. A new message
+    // costs one message write and one entry write, so the store's rate for the pair bounds
+    // the messages figure: 1 / (1 / raw + 1 / raw entries) messages per second.
+    let counter = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
+    let profiles_table = coach_tests::env("PROFILES_TABLE");
+    let entry = counter
+        .query()
+        .table_name(&profiles_table)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :ledger)")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{prefix}-00000")),
+        )
+        .expression_attribute_values(
+            ":ledger",
+            aws_sdk_dynamodb::types::AttributeValue::S("~LEDGER#".into()),
+        )
+        .limit(1)
+        .send()
+        .await
+        .expect("a ledger entry")
+        .items
+        .and_then(|mut items| items.pop())
+        .expect("the runs wrote the first user's ledger");
+    raw_write(
+        &client,
+        &profiles_table,
+        &entry,
+        &format!("{prefix}-ew"),
+        "~LEDGER#",
+    )
+    .await;
+    let raw_entries = raw_write(
+        &client,
+        &profiles_table,
+        &entry,
+        &format!("{prefix}-e"),
+        "~LEDGER#",
+    )
+    .await;
+    let pair_floor = 1.0 / (1.0 / raw + 1.0 / raw_entries);
+    // The store's floor for the next day's run: its scan and its writes, one after the other
+    // (they share the one store).
+    let floor_secs = scan_secs + next_day.messages as f64 / pair_floor;
     // Deliveries: users with one device each, several messages due now.
     let p = push().await;
     let mut due = 0;
@@ -328,8 +411,7 @@ async fn main() {
         ));
     }
     // Counted as the tests' own identity (no function's policy, no function's count).
-    let counter = aws_sdk_dynamodb::Client::new(&coaching::aws::sdk_config().await);
-    let profile_items = count_items(&counter, &coach_tests::env("PROFILES_TABLE")).await;
+    let profile_items = count_items(&counter, &profiles_table).await;
     let message_items = count_items(&counter, &table).await;
 
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
@@ -355,7 +437,26 @@ async fn main() {
             "| {name}: items written/s (messages and their ledger entries) ÷ raw items/s | {:.2} |",
             2.0 * run.messages_per_s() / raw
         );
+        println!(
+            "| {name}: messages written/s ÷ the store's rate for a message with its entry | {:.2} |",
+            run.messages_per_s() / pair_floor
+        );
     }
+    println!(
+        "| raw BatchWriteItem of ledger entries, 4 writers | {raw_entries:.0} items/s; a message with its entry: {pair_floor:.0}/s, {:.2} of the raw message rate (the ceiling of the BENCH figure) |",
+        pair_floor / raw
+    );
+    println!(
+        "| raw scan of the profiles table, 4 segments, pages of {} | {scanned} items in {scan_secs:.2} s ({:.0} items/s) |",
+        coaching::app::generation::PAGE_ITEMS,
+        scanned as f64 / scan_secs
+    );
+    println!(
+        "| next day's run against the store's floor for its work (the raw scan, then {} messages with their entries at the pair's raw rate: {floor_secs:.2} s) | took {:.2} s: {:.2} of the floor's speed |",
+        next_day.messages,
+        next_day.secs,
+        floor_secs / next_day.secs
+    );
     println!(
         "| job-deliver | {:.0} deliveries/s ({sent} of {due} due, {deliver_secs:.1} s) |",
         sent as f64 / deliver_secs
