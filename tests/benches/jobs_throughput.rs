@@ -100,6 +100,42 @@ async fn raw_scan(client: &aws_sdk_dynamodb::Client, table: &str) -> (u64, f64) 
     (items, t.elapsed().as_secs_f64())
 }
 
+/// Looks up `n` keys that do not exist in `table` (`pk = USER#raw-<tag>-<k>`, sort key
+/// `sk`), as the workers check their planned ids and their users' erasures: strongly
+/// consistent BatchGetItem calls of 100 keys, four readers. Returns the seconds it took.
+async fn raw_get(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    n: usize,
+    tag: &str,
+    sk: &str,
+) -> f64 {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let keys: Vec<coaching::aws::dynamo::batch::Item> = (0..n)
+        .map(|k| {
+            [
+                (
+                    "pk".to_owned(),
+                    AttributeValue::S(format!("USER#raw-{tag}-{k}")),
+                ),
+                ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+            ]
+            .into()
+        })
+        .collect();
+    let t = Instant::now();
+    futures::future::join_all(
+        keys.chunks(n.div_ceil(4).max(1))
+            .map(|c| coaching::aws::dynamo::batch::get_all(client, table, c.to_vec(), None)),
+    )
+    .await
+    .into_iter()
+    .for_each(|r| {
+        r.expect("raw get");
+    });
+    t.elapsed().as_secs_f64()
+}
+
 /// Items in `table` (a counting scan).
 async fn count_items(client: &aws_sdk_dynamodb::Client, table: &str) -> u64 {
     let mut count = 0u64;
@@ -283,6 +319,23 @@ async fn main() {
     // The read the next day's run cannot do without: the profiles table, scanned raw as the
     // workers scan it, as the run found it.
     let (scanned, scan_secs) = raw_scan(&client, &coach_tests::env("PROFILES_TABLE")).await;
+    // And its checks: are the planned ids stored, were the users erased meanwhile.
+    let ids_secs = raw_get(
+        &client,
+        &table,
+        next_day.messages as usize,
+        &format!("{prefix}-g"),
+        "MSG#0",
+    )
+    .await;
+    let erasures_secs = raw_get(
+        &client,
+        &coach_tests::env("PROFILES_TABLE"),
+        next_day.users as usize,
+        &format!("{prefix}-g"),
+        "ERASED",
+    )
+    .await;
     // Raw again, after the runs: the mean of the two is the reference (DynamoDB Local's rate
     // drifts as its tables grow).
     let raw_after = raw_write(&client, &table, &item, &format!("{prefix}-b"), "MSG#").await;
@@ -329,9 +382,9 @@ async fn main() {
     )
     .await;
     let pair_floor = 1.0 / (1.0 / raw + 1.0 / raw_entries);
-    // The store's floor for the next day's run: its scan and its writes, one after the other
-    // (they share the one store).
-    let floor_secs = scan_secs + next_day.messages as f64 / pair_floor;
+    // The store's floor for the next day's run: its scan, its two checks and its writes, one
+    // after the other (they share the one store).
+    let floor_secs = scan_secs + ids_secs + erasures_secs + next_day.messages as f64 / pair_floor;
     // Deliveries: users with one device each, several messages due now.
     let p = push().await;
     let mut due = 0;
@@ -452,7 +505,11 @@ async fn main() {
         scanned as f64 / scan_secs
     );
     println!(
-        "| next day's run against the store's floor for its work (the raw scan, then {} messages with their entries at the pair's raw rate: {floor_secs:.2} s) | took {:.2} s: {:.2} of the floor's speed |",
+        "| raw checks, strongly consistent BatchGetItem, 4 readers | {} planned ids {ids_secs:.2} s, {} users' erasures {erasures_secs:.2} s |",
+        next_day.messages, next_day.users
+    );
+    println!(
+        "| next day's run against the store's floor for its work (the raw scan, the raw checks, then {} messages with their entries at the pair's raw rate: {floor_secs:.2} s) | took {:.2} s: {:.2} of the floor's speed |",
         next_day.messages,
         next_day.secs,
         floor_secs / next_day.secs
