@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use coach_tests::{
-    invoke, jobs, proxied_requests, push, quiet_now_preferences, seed_message, unique_user,
+    invoke, jobs, proxied_requests, push, quiet_preferences_at, seed_message, unique_user,
     ProxiedRequests,
 };
 use coaching::aws::dynamo::batch::write_all;
@@ -223,6 +223,23 @@ impl GenerationRun {
     }
 }
 
+/// The generation runs' clock: 07:30 in Chicago (the users' zone) on a Wednesday at least
+/// two days ahead. What a run plans depends on the users' local time of day and weekday, so
+/// with the wall clock the figures moved with the hour `make bench` was run at (a next day's
+/// run at 14:00 UTC planned nothing); and nothing planned falls due while the bench runs.
+fn runs_clock(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let mut day = (now + chrono::Duration::days(2)).date_naive();
+    while day.weekday() != chrono::Weekday::Wed {
+        day = day.succ_opt().expect("a later day");
+    }
+    chrono_tz::America::Chicago
+        .with_ymd_and_hms(day.year(), day.month(), day.day(), 7, 30, 0)
+        .single()
+        .expect("07:30 is never skipped or repeated in Chicago")
+        .with_timezone(&Utc)
+}
+
 /// Runs generation as of `as_of` over the whole table, [`SEGMENTS`] segments at once, until
 /// the run's record says it is finished.
 async fn generation_run(j: &functions::Jobs, as_of: chrono::DateTime<Utc>) -> GenerationRun {
@@ -266,6 +283,7 @@ async fn main() {
     let j = jobs().await;
     let s = &j.stores;
     let prefix = unique_user("gbench");
+    let as_of = runs_clock(Utc::now());
     stream::iter(0..USERS)
         .for_each_concurrent(32, |i| {
             let prefix = prefix.clone();
@@ -274,7 +292,7 @@ async fn main() {
                 s.profiles
                     .put_preferences(
                         &user,
-                        quiet_now_preferences(chrono_tz::America::Chicago),
+                        quiet_preferences_at(chrono_tz::America::Chicago, as_of),
                         0,
                         Utc::now(),
                     )
@@ -311,7 +329,6 @@ async fn main() {
     // Through job-generate-segment: one run over the whole table, four segments at once;
     // first as the users' first run (no ledger yet: each history is read and the ledger
     // written), then as of the next day (every user planned from the ledger the scan returns).
-    let as_of = Utc::now();
     let first = generation_run(&j, as_of).await;
     settle().await;
     let next_day = generation_run(&j, as_of + chrono::Duration::days(1)).await;

@@ -265,8 +265,17 @@ pub fn segment_worker<'a>(
 /// Preferences for a user in `zone` with quiet hours around the current local time, so
 /// nothing planned for them is due while the tests run.
 pub fn quiet_now_preferences(zone: chrono_tz::Tz) -> coaching::domain::preferences::Preferences {
+    quiet_preferences_at(zone, chrono::Utc::now())
+}
+
+/// Preferences for a user in `zone` with quiet hours around the local time of `at` (from an
+/// hour before it to four hours after).
+pub fn quiet_preferences_at(
+    zone: chrono_tz::Tz,
+    at: chrono::DateTime<chrono::Utc>,
+) -> coaching::domain::preferences::Preferences {
     use chrono::Timelike;
-    let hour = chrono::Utc::now().with_timezone(&zone).hour();
+    let hour = at.with_timezone(&zone).hour();
     let input: coaching::domain::preferences::PreferencesInput =
         serde_json::from_value(serde_json::json!({
             "timezone": zone.name(),
