@@ -73,31 +73,50 @@ const SCHEDULES: [(&str, &str); 4] = [
 /// `PAGE_ITEMS`); returns the items read and the seconds it took.
 async fn raw_scan(client: &aws_sdk_dynamodb::Client, table: &str) -> (u64, f64) {
     let t = Instant::now();
-    let items = futures::future::join_all((0..SEGMENTS).map(|segment| async move {
-        let mut items = 0u64;
-        let mut start = None;
-        loop {
-            let out = client
-                .scan()
-                .table_name(table)
-                .segment(segment as i32)
-                .total_segments(SEGMENTS as i32)
-                .limit(coaching::app::generation::PAGE_ITEMS)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("raw scan");
-            items += out.items.map_or(0, |i| i.len() as u64);
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return items;
-            }
-        }
-    }))
+    let items = futures::future::join_all(
+        (0..SEGMENTS).map(|segment| scan_items(client, table, Some(segment), false)),
+    )
     .await
     .into_iter()
     .sum();
     (items, t.elapsed().as_secs_f64())
+}
+
+/// Scans `table` (one of [`SEGMENTS`] segments in pages of `PAGE_ITEMS`, or all of it) and
+/// returns how many items it holds: read, or only counted by the store (`count_only`).
+async fn scan_items(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    segment: Option<u32>,
+    count_only: bool,
+) -> u64 {
+    let mut items = 0u64;
+    let mut start = None;
+    loop {
+        let mut scan = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start);
+        if let Some(segment) = segment {
+            scan = scan
+                .segment(segment as i32)
+                .total_segments(SEGMENTS as i32)
+                .limit(coaching::app::generation::PAGE_ITEMS);
+        }
+        if count_only {
+            scan = scan.select(aws_sdk_dynamodb::types::Select::Count);
+        }
+        let out = scan.send().await.expect("scan");
+        items += if count_only {
+            u64::try_from(out.count).unwrap_or(0)
+        } else {
+            out.items.map_or(0, |i| i.len() as u64)
+        };
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
+    }
 }
 
 /// Looks up `n` keys that do not exist in `table` (`pk = USER#raw-<tag>-<k>`, sort key
@@ -134,27 +153,6 @@ async fn raw_get(
         r.expect("raw get");
     });
     t.elapsed().as_secs_f64()
-}
-
-/// Items in `table` (a counting scan).
-async fn count_items(client: &aws_sdk_dynamodb::Client, table: &str) -> u64 {
-    let mut count = 0u64;
-    let mut start = None;
-    loop {
-        let out = client
-            .scan()
-            .table_name(table)
-            .select(aws_sdk_dynamodb::types::Select::Count)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("count");
-        count += u64::try_from(out.count).unwrap_or(0);
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return count;
-        }
-    }
 }
 
 fn sqs_event(run_id: &str, as_of: chrono::DateTime<Utc>, segment: u32) -> serde_json::Value {
@@ -481,8 +479,8 @@ async fn main() {
         ));
     }
     // Counted as the tests' own identity (no function's policy, no function's count).
-    let profile_items = count_items(&counter, &profiles_table).await;
-    let message_items = count_items(&counter, &table).await;
+    let profile_items = scan_items(&counter, &profiles_table, None, true).await;
+    let message_items = scan_items(&counter, &table, None, true).await;
 
     println!("\njobs throughput (DynamoDB Local + moto, release binaries, 2 cores)\n");
     println!("| measure | figure |\n|---|---:|");
