@@ -367,7 +367,9 @@ async fn main() {
         .key_condition_expression("pk = :pk AND begins_with(sk, :ledger)")
         .expression_attribute_values(
             ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{prefix}-00000")),
+            aws_sdk_dynamodb::types::AttributeValue::S(coaching::aws::dynamo::user_pk(
+                &UserId::parse(&format!("{prefix}-{:05}", 0)).expect("user"),
+            )),
         )
         .expression_attribute_values(
             ":ledger",
