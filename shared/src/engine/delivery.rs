@@ -48,7 +48,7 @@ pub fn still_relevant(
         | MessageType::MorningMotivation
         | MessageType::WeekendEncouragement => {
             let today = now.with_timezone(&prefs.timezone.0).date_naive();
-            !summary.days.contains_key(&today)
+            !summary.days.contains(today)
         }
         MessageType::ComebackAssistance
         | MessageType::StreakRecovery

@@ -334,7 +334,7 @@ pub fn examples_of_day(
     // The streak the day started with: the run of active days ending yesterday.
     let mut streak = 0;
     let mut d = yesterday;
-    while s.days.contains_key(&d) && streak < 30 {
+    while s.days.contains(d) && streak < 30 {
         streak += 1;
         match d.pred_opt() {
             Some(p) => d = p,
@@ -344,14 +344,14 @@ pub fn examples_of_day(
     if streak == 0 {
         return;
     }
-    let first = match s.days.get(&day) {
+    let first = match s.days.get(day) {
         None => None,
         Some(t) => match t.first_minute {
             Some(m) => Some(u32::from(m)),
             None => return,
         },
     };
-    let count = |n: i64| s.days.range(day - Duration::days(n)..day).count() as u32;
+    let count = |n: i64| s.days.between(day - Duration::days(n), yesterday).len() as u32;
     let (active_prev_7, active_prev_30) = (count(7), count(30));
     for h in RISK_HOURS {
         if first.is_some_and(|m| m < h * 60) {

@@ -92,15 +92,15 @@ pub fn analyse(
     let today = local.date_naive();
     let local_hour = f64::from(local.hour()) + f64::from(local.minute()) / 60.0;
     let current_streak = summary.current_streak(today);
-    let last_active_day = summary.days.range(..=today).next_back().map(|(d, _)| *d);
+    let last_active_day = summary.days.last_on_or_before(today);
     let days_since_active = last_active_day.map(|d| (today - d).num_days());
     let active_today = days_since_active == Some(0);
     let windows = summary.windows(today);
     let [active_7, active_14, active_30] = windows.active;
     let span = summary
         .days
-        .first_key_value()
-        .map_or(1, |(first, _)| (today - *first).num_days() + 1)
+        .first()
+        .map_or(1, |first| (today - first).num_days() + 1)
         .clamp(1, 30);
     let consistency_30 = f64::from(active_30) / span as f64;
     let minutes_7 = windows.minutes[0];

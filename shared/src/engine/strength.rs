@@ -15,7 +15,7 @@ pub fn multiplier(frequency: f64) -> f64 {
 /// A run of `k` missed days multiplies the score by `m^k` at once, so the work is per active
 /// day, not per calendar day.
 pub fn habit_strength(summary: &BehaviourSummary, today: NaiveDate) -> f64 {
-    let Some((first, _)) = summary.days.first_key_value().filter(|(f, _)| **f <= today) else {
+    let Some(first) = summary.days.first().filter(|f| *f <= today) else {
         return 0.0;
     };
     let m = multiplier(1.0);
@@ -27,8 +27,8 @@ pub fn habit_strength(summary: &BehaviourSummary, today: NaiveDate) -> f64 {
     };
     let day_number = |d: NaiveDate| i64::from(d.num_days_from_ce());
     let mut s = 0.0;
-    let mut previous = day_number(*first) - 1;
-    for (d, _) in summary.days.range(*first..=today) {
+    let mut previous = day_number(first) - 1;
+    for (d, _) in summary.days.between(first, today) {
         let d = day_number(*d);
         // Consecutive active days miss none: `m⁰` is exactly 1, so the call is left out.
         let missed = d - previous - 1;

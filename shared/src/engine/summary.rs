@@ -44,6 +44,112 @@ pub struct DayTotals {
     pub first_minute: Option<u16>,
 }
 
+/// A user's active local days and their totals, in date order. A sorted vector: the engine
+/// reads runs of recent days on every plan (strength, windows, the last active day), and a
+/// slice's binary search and scan cost a fraction of a tree's walk. Days are added at the end
+/// (events arrive in time order), so inserting stays cheap. Stored as the map from date to
+/// totals it replaced, in the same form.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Days(Vec<(NaiveDate, DayTotals)>);
+
+impl Days {
+    /// The number of active days kept.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// No active day kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn find(&self, day: NaiveDate) -> Result<usize, usize> {
+        self.0.binary_search_by(|(d, _)| d.cmp(&day))
+    }
+
+    /// The totals of `day`, if it was active.
+    pub fn get(&self, day: NaiveDate) -> Option<&DayTotals> {
+        self.find(day).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Whether `day` was active.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.find(day).is_ok()
+    }
+
+    /// Sets the totals of `day`.
+    pub fn insert(&mut self, day: NaiveDate, totals: DayTotals) {
+        *self.totals_mut(day) = totals;
+    }
+
+    /// The totals of `day`, added as zero first if it was not active.
+    pub fn totals_mut(&mut self, day: NaiveDate) -> &mut DayTotals {
+        let i = match self.find(day) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (day, DayTotals::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Forgets `day`.
+    pub fn remove(&mut self, day: NaiveDate) {
+        if let Ok(i) = self.find(day) {
+            self.0.remove(i);
+        }
+    }
+
+    /// Forgets the days before `oldest`.
+    pub fn keep_from(&mut self, oldest: NaiveDate) {
+        let n = self.0.partition_point(|(d, _)| *d < oldest);
+        self.0.drain(..n);
+    }
+
+    /// Every active day and its totals, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (NaiveDate, &DayTotals)> + '_ {
+        self.0.iter().map(|(d, t)| (*d, t))
+    }
+
+    /// The active days, oldest first.
+    pub fn dates(&self) -> impl DoubleEndedIterator<Item = NaiveDate> + '_ {
+        self.0.iter().map(|(d, _)| *d)
+    }
+
+    /// The first active day kept.
+    pub fn first(&self) -> Option<NaiveDate> {
+        self.0.first().map(|(d, _)| *d)
+    }
+
+    /// The active days from `from` to `to`, both included, oldest first.
+    pub fn between(&self, from: NaiveDate, to: NaiveDate) -> &[(NaiveDate, DayTotals)] {
+        let a = self.0.partition_point(|(d, _)| *d < from);
+        let b = self.0.partition_point(|(d, _)| *d <= to);
+        self.0.get(a..b).unwrap_or_default()
+    }
+
+    /// The latest active day on or before `day`.
+    pub fn last_on_or_before(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let n = self.0.partition_point(|(d, _)| *d <= day);
+        n.checked_sub(1).map(|i| self.0[i].0)
+    }
+}
+
+impl Serialize for Days {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(d, t)| (d, t)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Days {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Read as the map it is stored as: sorted, one entry per date.
+        let map = BTreeMap::<NaiveDate, DayTotals>::deserialize(deserializer)?;
+        Ok(Days(map.into_iter().collect()))
+    }
+}
+
 /// Totals of one value the user engages.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ValueTotals {
@@ -60,7 +166,7 @@ pub struct BehaviourSummary {
     /// The zone days are counted in (the user's at the time of each event).
     pub timezone: String,
     /// Local days with activity, the last [`WINDOW_DAYS`].
-    pub days: BTreeMap<NaiveDate, DayTotals>,
+    pub days: Days,
     pub values: BTreeMap<String, ValueTotals>,
     /// Recent activity ids and their times, for de-duplication (and re-counting local days
     /// when the zone changes, [`BehaviourSummary::rezone`]).
@@ -91,7 +197,7 @@ impl Default for BehaviourSummary {
     fn default() -> Self {
         BehaviourSummary {
             timezone: "UTC".into(),
-            days: BTreeMap::new(),
+            days: Days::default(),
             values: BTreeMap::new(),
             recent_ids: BTreeMap::new(),
             recent_activity: Vec::new(),
@@ -163,7 +269,7 @@ impl BehaviourSummary {
         let local = t.with_timezone(&tz);
         let day = local.date_naive();
         let minute = u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0);
-        let totals = self.days.entry(day).or_default();
+        let totals = self.days.totals_mut(day);
         totals.first_minute = Some(totals.first_minute.map_or(minute, |f| f.min(minute)));
         totals.count += 1;
         totals.minutes = totals.minutes.saturating_add(event.minutes);
@@ -224,11 +330,11 @@ impl BehaviourSummary {
         }
         let movable: Vec<NaiveDate> = known
             .into_iter()
-            .filter(|(day, n)| self.days.get(day).is_some_and(|d| d.count == *n))
+            .filter(|(day, n)| self.days.get(*day).is_some_and(|d| d.count == *n))
             .map(|(day, _)| day)
             .collect();
         for day in &movable {
-            self.days.remove(day);
+            self.days.remove(*day);
         }
         let as_of = self.histogram_as_of;
         for (t, minutes) in recent {
@@ -237,7 +343,7 @@ impl BehaviourSummary {
             }
             let local = t.with_timezone(&tz);
             let minute = u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0);
-            let totals = self.days.entry(local.date_naive()).or_default();
+            let totals = self.days.totals_mut(local.date_naive());
             totals.first_minute = Some(totals.first_minute.map_or(minute, |f| f.min(minute)));
             totals.count += 1;
             totals.minutes = totals.minutes.saturating_add(minutes);
@@ -259,7 +365,7 @@ impl BehaviourSummary {
         let oldest_day = (last - Duration::days(WINDOW_DAYS))
             .with_timezone(&tz)
             .date_naive();
-        self.days = self.days.split_off(&oldest_day);
+        self.days.keep_from(oldest_day);
         let dedupe_from = last - Duration::days(DEDUPE_DAYS);
         self.recent_ids.retain(|_, t| *t >= dedupe_from);
         if self.recent_ids.len() > MAX_RECENT_IDS {
@@ -295,14 +401,14 @@ impl BehaviourSummary {
         let mut longest = 0u32;
         let mut before_latest = 0u32;
         let mut run: Option<(NaiveDate, NaiveDate)> = None;
-        for day in self.days.keys() {
+        for day in self.days.dates() {
             run = match run {
-                Some((start, end)) if end.succ_opt() == Some(*day) => Some((start, *day)),
+                Some((start, end)) if end.succ_opt() == Some(day) => Some((start, day)),
                 Some((start, end)) => {
                     before_latest = before_latest.max(run_len(start, end));
-                    Some((*day, *day))
+                    Some((day, day))
                 }
-                None => Some((*day, *day)),
+                None => Some((day, day)),
             };
             if let Some((s, e)) = run {
                 longest = longest.max(run_len(s, e));
@@ -325,7 +431,7 @@ impl BehaviourSummary {
     /// Active local days in the `n` days ending on `today` (inclusive).
     pub fn active_days_in(&self, today: NaiveDate, n: i64) -> u32 {
         let from = today - Duration::days(n - 1);
-        self.days.range(from..=today).count() as u32
+        self.days.between(from, today).len() as u32
     }
 
     /// Active days and minutes in the 7, 14 and 30 days ending on `today` (inclusive), and
@@ -333,7 +439,7 @@ impl BehaviourSummary {
     pub fn windows(&self, today: NaiveDate) -> Windows {
         let mut w = Windows::default();
         let t = today.num_days_from_ce();
-        for (d, day) in self.days.range(today - Duration::days(29)..=today) {
+        for (d, day) in self.days.between(today - Duration::days(29), today) {
             let age = t - d.num_days_from_ce();
             for (k, n) in RECENT_WINDOWS.iter().enumerate() {
                 if age < *n {
@@ -477,10 +583,7 @@ mod tests {
         s.apply(&ev("b", utc(2026, 6, 2, 16, 0)), tz);
         s.apply(&ev("c", utc(2026, 6, 3, 16, 0)), tz);
         let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).expect("date");
-        assert_eq!(
-            s.days.keys().copied().collect::<Vec<_>>(),
-            [d(1), d(2), d(3)]
-        );
+        assert_eq!(s.days.dates().collect::<Vec<_>>(), [d(1), d(2), d(3)]);
         assert_eq!(s.current_streak(d(3)), 3);
         assert_eq!(s.current_streak(d(4)), 3, "today is still open");
         assert_eq!(s.current_streak(d(5)), 0, "a day was missed");
@@ -521,7 +624,7 @@ mod tests {
         assert_eq!(s.timezone, "Asia/Tokyo");
         // 19:00 New York on the 1st…10th is 09:00 Tokyo on the 2nd…11th.
         assert_eq!(
-            s.days.keys().copied().collect::<Vec<_>>(),
+            s.days.dates().collect::<Vec<_>>(),
             (2..=12).map(d).collect::<Vec<_>>()
         );
         assert_eq!(
@@ -529,12 +632,12 @@ mod tests {
             11,
             "the streak survived the flight"
         );
-        assert_eq!(s.days.values().map(|t| t.count).sum::<u32>(), 11);
-        assert_eq!(s.days[&d(2)].first_minute, Some(9 * 60));
+        assert_eq!(s.days.iter().map(|(_, t)| t.count).sum::<u32>(), 11);
+        assert_eq!(s.days.get(d(2)).and_then(|t| t.first_minute), Some(9 * 60));
         assert_eq!(usual(&s), 9);
         // Back to New York: the same days again.
         s.rezone(ny);
-        assert_eq!(s.days.first_key_value().map(|(k, _)| *k), Some(d(1)));
+        assert_eq!(s.days.first(), Some(d(1)));
         assert_eq!(s.current_streak(d(11)), 11);
     }
 
@@ -549,9 +652,17 @@ mod tests {
             .retain(|(t, _)| *t != utc(2026, 11, 1, 12, 0).timestamp());
         s.rezone(tz);
         let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).expect("date");
-        assert_eq!(s.days.keys().copied().collect::<Vec<_>>(), [d(1), d(2)]);
-        assert_eq!(s.days[&d(1)].first_minute, Some(12 * 60), "untouched");
-        assert_eq!(s.days[&d(2)].first_minute, Some(21 * 60), "recounted");
+        assert_eq!(s.days.dates().collect::<Vec<_>>(), [d(1), d(2)]);
+        assert_eq!(
+            s.days.get(d(1)).and_then(|t| t.first_minute),
+            Some(12 * 60),
+            "untouched"
+        );
+        assert_eq!(
+            s.days.get(d(2)).and_then(|t| t.first_minute),
+            Some(21 * 60),
+            "recounted"
+        );
     }
 
     #[test]
@@ -601,6 +712,83 @@ mod tests {
             s.apply(&ev("old", utc(2025, 1, 1, 9, 0)), chrono_tz::UTC),
             Applied::TooOld
         );
+    }
+
+    #[test]
+    fn days_are_stored_as_the_map_they_replaced() {
+        let day = |n: u32| NaiveDate::from_ymd_opt(2026, 3, n).expect("date");
+        let totals = |count| DayTotals {
+            count,
+            minutes: 10,
+            first_minute: Some(600),
+        };
+        let mut days = Days::default();
+        let mut map = BTreeMap::new();
+        for n in [9, 2, 5] {
+            days.insert(day(n), totals(n));
+            map.insert(day(n), totals(n));
+        }
+        let json = serde_json::to_value(&days).expect("json");
+        assert_eq!(json, serde_json::to_value(&map).expect("json"));
+        assert_eq!(json["2026-03-02"]["count"], 2);
+        let item: std::collections::HashMap<String, serde_dynamo::AttributeValue> =
+            serde_dynamo::to_item(&days).expect("item");
+        let from_map: std::collections::HashMap<String, serde_dynamo::AttributeValue> =
+            serde_dynamo::to_item(&map).expect("item");
+        assert_eq!(item, from_map);
+        let back: Days = serde_dynamo::from_item(from_map).expect("read back");
+        assert_eq!(back, days);
+        assert_eq!(back.dates().collect::<Vec<_>>(), [day(2), day(5), day(9)]);
+    }
+
+    proptest! {
+        /// `Days` answers every question as the sorted map it replaced does, after any mix of
+        /// inserts, updates, removals and pruning.
+        #[test]
+        fn days_behave_as_a_sorted_map(
+            ops in prop::collection::vec((0u8..4, 0i64..60, 1u32..9), 0..80),
+            probes in prop::collection::vec((0i64..70, 0i64..70), 1..10),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+            let at = |n: i64| base + Duration::days(n);
+            let mut days = Days::default();
+            let mut map: BTreeMap<NaiveDate, DayTotals> = BTreeMap::new();
+            for (op, n, count) in ops {
+                match op {
+                    0 => {
+                        days.totals_mut(at(n)).count += count;
+                        map.entry(at(n)).or_default().count += count;
+                    }
+                    1 => {
+                        let t = DayTotals { count, ..DayTotals::default() };
+                        days.insert(at(n), t);
+                        map.insert(at(n), t);
+                    }
+                    2 => {
+                        days.remove(at(n));
+                        map.remove(&at(n));
+                    }
+                    _ => {
+                        days.keep_from(at(n / 4));
+                        map = map.split_off(&at(n / 4));
+                    }
+                }
+            }
+            prop_assert_eq!(days.len(), map.len());
+            prop_assert_eq!(days.first(), map.keys().next().copied());
+            let listed: Vec<(NaiveDate, DayTotals)> = days.iter().map(|(d, t)| (d, *t)).collect();
+            let expected: Vec<(NaiveDate, DayTotals)> = map.iter().map(|(d, t)| (*d, *t)).collect();
+            prop_assert_eq!(listed, expected);
+            for (a, b) in probes {
+                let (from, to) = (at(a.min(b)), at(a.max(b)));
+                let expected: Vec<(NaiveDate, DayTotals)> =
+                    map.range(from..=to).map(|(d, t)| (*d, *t)).collect();
+                prop_assert_eq!(days.between(from, to), expected.as_slice());
+                prop_assert_eq!(days.last_on_or_before(to), map.range(..=to).next_back().map(|(d, _)| *d));
+                prop_assert_eq!(days.get(from), map.get(&from));
+                prop_assert_eq!(days.contains(from), map.contains_key(&from));
+            }
+        }
     }
 
     proptest! {
