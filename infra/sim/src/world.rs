@@ -25,7 +25,7 @@ use coaching::engine::history::HistoryEntry;
 use coaching::engine::plan::{message_id, Plan, PlannedMessage, Reason, SkipReason};
 use coaching::engine::state::analyse;
 use coaching::engine::summary::{Applied, BehaviourSummary};
-use coaching::engine::templates::{render, StatsMap, TargetContext, Template, TimeOfDay, Vars};
+use coaching::engine::templates::{StatsMap, TargetContext, Template, TimeOfDay, Vars};
 use coaching::engine::timing::in_quiet_hours;
 use coaching::engine::triggers::{detect, local_instant};
 use coaching::views::counters::counter_adds;
@@ -734,8 +734,8 @@ impl SimUser {
             experiment_id: None,
             selection: None,
             language: language.to_owned(),
-            title: render(&content.title, &vars),
-            body: render(&content.body, &vars),
+            title: content.render_title(&vars),
+            body: content.render_body(&vars),
             send_at: now,
             expires_at: now + Duration::hours(FIXED_EXPIRY_HOURS),
             reason: Reason {

@@ -17,7 +17,7 @@ use super::rng::{stable_hash, stable_unit, Rng};
 use super::state::{analyse, Population, UserState};
 use super::summary::BehaviourSummary;
 use super::templates::{
-    choose, render, same_primary_language, Catalogue, LastUse, StatsMap, TargetContext, Template,
+    choose, same_primary_language, Catalogue, LastUse, StatsMap, TargetContext, Template,
     TimeOfDay, Vars,
 };
 use super::timing::{NoSlot, Slots};
@@ -438,8 +438,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             experiment_id: choice.experiment,
             selection,
             language: language.to_owned(),
-            title: render(&content.title, vars),
-            body: render(&content.body, vars),
+            title: content.render_title(vars),
+            body: content.render_body(vars),
             send_at,
             expires_at: t.expires_at,
             reason: Reason {

@@ -2,7 +2,7 @@
 //! admin upserts, selection for a user, and rendering that never leaves a placeholder.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::text::{push_f64, push_int};
 
@@ -88,11 +88,58 @@ pub struct Targeting {
 }
 
 /// Title and body in one language.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
-    pub title: String,
-    pub body: String,
+    title: String,
+    body: String,
+    /// The title and body cut at their placeholders, worked out on the first render: the
+    /// catalogue lives as long as the process, so a text is read once, not on every message.
+    /// The texts never change after they are built (the fields are private).
+    #[serde(skip)]
+    parsed: OnceLock<[Vec<Piece>; 2]>,
+}
+
+impl PartialEq for Content {
+    fn eq(&self, other: &Self) -> bool {
+        self.title == other.title && self.body == other.body
+    }
+}
+
+impl Content {
+    /// A title and body.
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Content {
+            title: title.into(),
+            body: body.into(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The title as written, placeholders and all.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The body as written, placeholders and all.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    fn pieces(&self) -> &[Vec<Piece>; 2] {
+        self.parsed
+            .get_or_init(|| [parse(&self.title), parse(&self.body)])
+    }
+
+    /// The title filled with `vars`, as [`render`] fills it.
+    pub fn render_title(&self, vars: &Vars) -> String {
+        fill(&self.title, &self.pieces()[0], vars)
+    }
+
+    /// The body filled with `vars`, as [`render`] fills it.
+    pub fn render_body(&self, vars: &Vars) -> String {
+        fill(&self.body, &self.pieces()[1], vars)
+    }
 }
 
 /// One wording of a template, in several languages (English required).
@@ -166,8 +213,8 @@ impl Template {
                     errors.push(FieldError::new(at.clone(), "not a language tag"));
                 }
                 for (field, text, max) in [
-                    ("title", &c.title, MAX_TITLE_CHARS),
-                    ("body", &c.body, MAX_BODY_CHARS),
+                    ("title", c.title(), MAX_TITLE_CHARS),
+                    ("body", c.body(), MAX_BODY_CHARS),
                 ] {
                     if text.trim().is_empty() || text.chars().count() > max {
                         errors.push(FieldError::new(
@@ -371,45 +418,100 @@ impl Vars {
 
     /// A placeholder's value, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let (a, b) = self.spans[placeholder_index(name)?]?;
+        self.value(placeholder_index(name)?)
+    }
+
+    /// The value of the placeholder at `index` in [`PLACEHOLDERS`], if set.
+    fn value(&self, index: usize) -> Option<&str> {
+        let (a, b) = (*self.spans.get(index)?)?;
         self.buf.get(a..b)
     }
+}
+
+/// A part of a template text: copied as it is, or a placeholder to fill.
+#[derive(Debug, Clone)]
+enum Piece {
+    /// The text's bytes `.0...1`.
+    Text(usize, usize),
+    /// `{name}` or `{name|fallback}`.
+    Hole {
+        /// Its index in [`PLACEHOLDERS`] (`None`: a name no value can have).
+        slot: Option<usize>,
+        /// It is `{name}`, whose absence takes the comma before it.
+        is_name: bool,
+        /// The fallback's bytes in the text (empty without one).
+        fallback: (usize, usize),
+    },
+}
+
+/// Cuts `text` at its placeholders. A `{` without a `}` after it is dropped; the cut points
+/// are ASCII bytes, so every piece is whole characters.
+fn parse(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(open) = bytes[at..].iter().position(|b| *b == b'{').map(|i| at + i) {
+        pieces.push(Piece::Text(at, open));
+        let after = open + 1;
+        match bytes[after..]
+            .iter()
+            .position(|b| *b == b'}')
+            .map(|i| after + i)
+        {
+            Some(close) => {
+                let (name_end, fallback) = match bytes[after..close].iter().position(|b| *b == b'|')
+                {
+                    Some(bar) => (after + bar, (after + bar + 1, close)),
+                    None => (close, (close, close)),
+                };
+                let name = text.get(after..name_end).unwrap_or_default();
+                pieces.push(Piece::Hole {
+                    slot: placeholder_index(name),
+                    is_name: name == "name",
+                    fallback,
+                });
+                at = close + 1;
+            }
+            None => at = after,
+        }
+    }
+    pieces.push(Piece::Text(at, text.len()));
+    pieces
+}
+
+/// Fills `text`, cut into `pieces` by [`parse`], with `vars` (the rules of [`render`]).
+fn fill(text: &str, pieces: &[Piece], vars: &Vars) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let part = |a: usize, b: usize| text.get(a..b).unwrap_or_default();
+    for piece in pieces {
+        match *piece {
+            Piece::Text(a, b) => out.push_str(part(a, b)),
+            Piece::Hole {
+                slot,
+                is_name,
+                fallback: (a, b),
+            } => match slot
+                .and_then(|i| vars.value(i))
+                .filter(|v| !v.trim().is_empty())
+            {
+                Some(v) => out.push_str(v),
+                // A missing name leaves no trace: "Good morning, {name}!" → "Good morning!".
+                None if a == b && is_name => {
+                    let kept = out.trim_end().trim_end_matches(',').len();
+                    out.truncate(kept);
+                }
+                None => out.extend(part(a, b).chars().filter(|c| *c != '{' && *c != '}')),
+            },
+        }
+    }
+    tidy(out)
 }
 
 /// Fills `{name}` and `{name|fallback}` placeholders. A missing value takes its fallback or
 /// nothing (a missing `{name}` without fallback takes the comma before it too); braces never
 /// survive (values are stripped of them too), and the spaces a missing value leaves are tidied.
 pub fn render(text: &str, vars: &Vars) -> String {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        // The braces and the bar are ASCII: a byte search finds them (and cuts at character
-        // boundaries) without a searcher's set-up, which costs more on these short spans.
-        match after.bytes().position(|b| b == b'}') {
-            Some(close) => {
-                let inner = &after[..close];
-                let (name, fallback) = match inner.bytes().position(|b| b == b'|') {
-                    Some(bar) => (&inner[..bar], &inner[bar + 1..]),
-                    None => (inner, ""),
-                };
-                match vars.get(name).filter(|v| !v.trim().is_empty()) {
-                    Some(v) => out.push_str(v),
-                    // A missing name leaves no trace: "Good morning, {name}!" → "Good morning!".
-                    None if fallback.is_empty() && name == "name" => {
-                        let kept = out.trim_end().trim_end_matches(',').len();
-                        out.truncate(kept);
-                    }
-                    None => out.extend(fallback.chars().filter(|c| *c != '{' && *c != '}')),
-                }
-                rest = &after[close + 1..];
-            }
-            None => rest = after,
-        }
-    }
-    out.push_str(rest);
-    tidy(out)
+    fill(text, &parse(text), vars)
 }
 
 /// Collapses runs of spaces, drops spaces before punctuation and stray braces, trims; in
@@ -784,14 +886,7 @@ mod tests {
             },
             variants: vec![Variant {
                 id: "a".into(),
-                content: [(
-                    "es".to_owned(),
-                    Content {
-                        title: "{nombre}".into(),
-                        body: "".into(),
-                    },
-                )]
-                .into(),
+                content: [("es".to_owned(), Content::new("{nombre}", ""))].into(),
             }],
             enabled: true,
         };
@@ -819,20 +914,8 @@ mod tests {
         let v = Variant {
             id: "a".into(),
             content: [
-                (
-                    "en".to_owned(),
-                    Content {
-                        title: "Hi".into(),
-                        body: "b".into(),
-                    },
-                ),
-                (
-                    "es".to_owned(),
-                    Content {
-                        title: "Hola".into(),
-                        body: "b".into(),
-                    },
-                ),
+                ("en".to_owned(), Content::new("Hi", "b")),
+                ("es".to_owned(), Content::new("Hola", "b")),
             ]
             .into(),
         };
@@ -892,12 +975,57 @@ mod tests {
         assert_eq!(c.experiment, None, "a stopped experiment assigns nobody");
     }
 
+    /// The reference for `render`: one scan of the text, filling as it goes.
+    fn render_by_scanning(text: &str, vars: &Vars) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    let inner = &after[..close];
+                    let (name, fallback) = inner.split_once('|').unwrap_or((inner, ""));
+                    match vars.get(name).filter(|v| !v.trim().is_empty()) {
+                        Some(v) => out.push_str(v),
+                        None if fallback.is_empty() && name == "name" => {
+                            let kept = out.trim_end().trim_end_matches(',').len();
+                            out.truncate(kept);
+                        }
+                        None => out.extend(fallback.chars().filter(|c| *c != '{' && *c != '}')),
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => rest = after,
+            }
+        }
+        out.push_str(rest);
+        tidy_pass(out)
+    }
+
     proptest! {
         /// The search that skips the pass says "nothing to do" only when the pass would do
         /// nothing.
         #[test]
         fn tidy_skips_only_what_needs_nothing(s in "[a ,.!?;:{}é\t]{0,24}") {
             prop_assert_eq!(tidy(s.clone()), tidy_pass(s));
+        }
+
+        /// Filling the parsed pieces gives what one scan of the text filling as it goes gives
+        /// (the form `render` had before texts were parsed once).
+        #[test]
+        fn parsed_texts_fill_as_a_scan_does(
+            text in "[a-z {}|,!é]{0,40}|([a-z ,!]{0,6}\\{(name|streak|value|x)(\\|[a-z{ ]{0,5})?\\}){0,4}[a-z ,!]{0,6}",
+            name in proptest::option::of("[a-zA-Z{} ]{0,10}"),
+            streak in proptest::option::of(0u32..50),
+        ) {
+            let mut v = Vars::default();
+            if let Some(n) = &name { v.set("name", n.as_str()); }
+            if let Some(k) = streak { v.set("streak", k); }
+            prop_assert_eq!(render(&text, &v), render_by_scanning(&text, &v));
+            let c = Content::new(text.clone(), text.clone());
+            prop_assert_eq!(c.render_title(&v), render_by_scanning(&text, &v));
+            prop_assert_eq!(c.render_body(&v), render_by_scanning(&text, &v));
         }
 
         /// Whatever the template text and values, no brace survives rendering.

@@ -53,15 +53,7 @@ fn t(
                 content: LANGUAGES
                     .iter()
                     .zip([en, es, pt])
-                    .map(|(lang, (title, body))| {
-                        (
-                            (*lang).to_owned(),
-                            Content {
-                                title: (*title).into(),
-                                body: (*body).into(),
-                            },
-                        )
-                    })
+                    .map(|(lang, (title, body))| ((*lang).to_owned(), Content::new(*title, *body)))
                     .collect(),
             })
             .collect(),
@@ -257,7 +249,7 @@ mod tests {
             for v in &t.variants {
                 for (lang, c) in &v.content {
                     let at = format!("{}/{}/{lang}", t.id, v.id);
-                    for text in [&c.title, &c.body] {
+                    for text in [c.title(), c.body()] {
                         for (name, fallback) in placeholders(text) {
                             assert!(PLACEHOLDERS.contains(&name), "{at}: {{{name}}}");
                             if name == "name" {
@@ -306,7 +298,7 @@ mod tests {
         for t in default_templates() {
             for v in &t.variants {
                 for c in v.content.values() {
-                    for text in [&c.title, &c.body] {
+                    for text in [c.title(), c.body()] {
                         let out = render(text, &Vars::default());
                         assert!(!out.is_empty(), "{}: empty", t.id);
                         assert!(!out.contains(['{', '}']), "{}: {out}", t.id);
