@@ -325,6 +325,9 @@ pub struct Vars {
     spans: [Option<(usize, usize)>; PLACEHOLDERS.len()],
 }
 
+/// The index of `name` in [`PLACEHOLDERS`]. Inlined, so a name the caller writes as a literal
+/// is resolved when compiled rather than by comparing strings on every call.
+#[inline(always)]
 fn placeholder_index(name: &str) -> Option<usize> {
     PLACEHOLDERS.iter().position(|p| *p == name)
 }
@@ -392,6 +395,7 @@ impl VarValue for std::fmt::Arguments<'_> {
 impl Vars {
     /// Sets a placeholder's value (a name not in [`PLACEHOLDERS`] is ignored: no template can
     /// use it).
+    #[inline]
     pub fn set(&mut self, name: &str, value: impl VarValue) {
         let Some(i) = placeholder_index(name) else {
             return;
@@ -410,6 +414,7 @@ impl Vars {
     }
 
     /// Removes a placeholder's value.
+    #[inline]
     pub fn clear(&mut self, name: &str) {
         if let Some(i) = placeholder_index(name) {
             self.spans[i] = None;
@@ -618,6 +623,65 @@ pub struct Catalogue {
     by_id: HashMap<String, Vec<usize>>,
     /// Each template's id, shared by the choices that record it (by template index).
     ids: Vec<Arc<str>>,
+    /// Each template's targeting as bit sets (by template index).
+    targets: Vec<Target>,
+}
+
+/// A template's [`Targeting`] as bit sets, with whether it has a variant: what every scan for
+/// eligible templates checks, without searching the targeting's lists.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    /// A bit per [`Segment`] (all of them when the template names none).
+    segments: u8,
+    min_streak: u32,
+    max_streak: u32,
+    /// A bit per [`RiskLevel`]; `None` when the template names none (any risk, or none).
+    risks: Option<u8>,
+    /// A bit per [`TimeOfDay`] (all of them when the template names none).
+    times: u8,
+    premium_only: bool,
+    has_variants: bool,
+}
+
+// Each set fits its byte.
+const _: () = assert!(Segment::ALL.len() <= 8);
+
+impl Target {
+    fn of(t: &Template) -> Self {
+        let g = &t.targeting;
+        let bits = |set: &mut dyn Iterator<Item = u8>| set.fold(0u8, |m, i| m | (1 << i));
+        Target {
+            segments: if g.segments.is_empty() {
+                u8::MAX
+            } else {
+                bits(&mut g.segments.iter().map(|s| *s as u8))
+            },
+            min_streak: g.min_streak.unwrap_or(0),
+            max_streak: g.max_streak.unwrap_or(u32::MAX),
+            risks: (!g.risk_levels.is_empty())
+                .then(|| bits(&mut g.risk_levels.iter().map(|r| *r as u8))),
+            times: if g.times_of_day.is_empty() {
+                u8::MAX
+            } else {
+                bits(&mut g.times_of_day.iter().map(|t| *t as u8))
+            },
+            premium_only: g.premium_only,
+            has_variants: !t.variants.is_empty(),
+        }
+    }
+
+    /// [`Targeting::matches`], and the template has a variant.
+    fn admits(&self, ctx: &TargetContext) -> bool {
+        self.has_variants
+            && self.segments & (1 << ctx.segment as u8) != 0
+            && ctx.streak >= self.min_streak
+            && ctx.streak <= self.max_streak
+            && self
+                .risks
+                .is_none_or(|m| ctx.risk.is_some_and(|r| m & (1 << r as u8) != 0))
+            && self.times & (1 << ctx.time_of_day as u8) != 0
+            && (!self.premium_only || ctx.premium)
+    }
 }
 
 /// When each template of a catalogue last reached the user (by template index), worked out
@@ -654,11 +718,13 @@ impl Catalogue {
             by_id.entry(t.id.clone()).or_default().push(i);
         }
         let ids = templates.iter().map(|t| Arc::from(t.id.as_str())).collect();
+        let targets = templates.iter().map(Target::of).collect();
         Catalogue {
             templates,
             by_type,
             by_id,
             ids,
+            targets,
         }
     }
 
@@ -670,11 +736,6 @@ impl Catalogue {
     /// The enabled templates serving `ty`.
     pub fn for_type(&self, ty: MessageType) -> impl Iterator<Item = &Template> {
         self.indexed_for_type(ty).map(|(_, t)| t)
-    }
-
-    /// How many enabled templates serve `ty`.
-    fn count_for_type(&self, ty: MessageType) -> usize {
-        self.by_type.get(ty as usize).map_or(0, Vec::len)
     }
 
     fn indexed_for_type(&self, ty: MessageType) -> impl Iterator<Item = (usize, &Template)> {
@@ -722,20 +783,34 @@ pub fn eligible<'a>(
     now: DateTime<Utc>,
 ) -> Vec<Eligible<'a>> {
     let cooldown_from = now - Duration::days(TEMPLATE_COOLDOWN_DAYS);
-    // Room for every template of the type: the list never grows.
-    let mut out = Vec::with_capacity(catalogue.count_for_type(ty));
-    out.extend(
-        catalogue
-            .indexed_for_type(ty)
-            .filter(|(_, t)| t.targeting.matches(ctx) && !t.variants.is_empty())
-            .filter(|(_, t)| !planned_templates.contains(&t.id.as_str()))
-            .map(|(i, template)| Eligible {
-                template,
-                id: &catalogue.ids[i],
-                last_used: last_use.of(i),
-            })
-            .filter(|e| e.last_used.is_none_or(|at| at < cooldown_from)),
-    );
+    let indexes = catalogue
+        .by_type
+        .get(ty as usize)
+        .map_or(&[][..], Vec::as_slice);
+    // Room for every template of the type: the list never grows. A plain loop: this runs for
+    // every message, over every template of its type.
+    let mut out = Vec::with_capacity(indexes.len());
+    for &i in indexes {
+        let (Some(template), Some(target), Some(id)) = (
+            catalogue.templates.get(i),
+            catalogue.targets.get(i),
+            catalogue.ids.get(i),
+        ) else {
+            continue;
+        };
+        if !target.admits(ctx) || planned_templates.contains(&template.id.as_str()) {
+            continue;
+        }
+        let last_used = last_use.of(i);
+        if last_used.is_some_and(|at| at >= cooldown_from) {
+            continue;
+        }
+        out.push(Eligible {
+            template,
+            id,
+            last_used,
+        });
+    }
     out
 }
 
@@ -1001,6 +1076,67 @@ mod tests {
         }
         out.push_str(rest);
         tidy_pass(out)
+    }
+
+    #[test]
+    fn bit_set_targets_admit_what_targeting_matches() {
+        use crate::engine::catalogue::default_templates;
+        let mut templates = default_templates();
+        // Targetings the catalogue may not have: every list and bound at once, and none.
+        let mut strict = templates[0].clone();
+        strict.targeting = Targeting {
+            segments: vec![Segment::GettingStarted, Segment::HabitMaster],
+            min_streak: Some(3),
+            max_streak: Some(9),
+            risk_levels: vec![RiskLevel::High],
+            times_of_day: vec![TimeOfDay::Evening, TimeOfDay::Night],
+            premium_only: true,
+        };
+        let mut bare = templates[0].clone();
+        bare.targeting = Targeting::default();
+        bare.variants.clear();
+        templates.extend([strict, bare]);
+        let risks = [
+            None,
+            Some(RiskLevel::Low),
+            Some(RiskLevel::Medium),
+            Some(RiskLevel::High),
+        ];
+        let times = [
+            TimeOfDay::Morning,
+            TimeOfDay::Afternoon,
+            TimeOfDay::Evening,
+            TimeOfDay::Night,
+        ];
+        let mut checked = 0;
+        for t in &templates {
+            let target = Target::of(t);
+            for segment in Segment::ALL {
+                for streak in [0, 1, 2, 3, 5, 9, 10, 30, 100, u32::MAX] {
+                    for risk in risks {
+                        for time_of_day in times {
+                            for premium in [false, true] {
+                                let ctx = TargetContext {
+                                    segment,
+                                    streak,
+                                    risk,
+                                    time_of_day,
+                                    premium,
+                                };
+                                assert_eq!(
+                                    target.admits(&ctx),
+                                    t.targeting.matches(&ctx) && !t.variants.is_empty(),
+                                    "{} {ctx:?}",
+                                    t.id
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000);
     }
 
     proptest! {
