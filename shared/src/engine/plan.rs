@@ -186,12 +186,13 @@ pub fn message_id(user_id: &str, occurrence: &str) -> String {
     h.update([0x1f]);
     h.update(occurrence.as_bytes());
     let digest = h.finalize();
-    let mut id = String::with_capacity(32);
-    for b in digest.iter().take(16) {
-        id.push(char::from(HEX[usize::from(b >> 4)]));
-        id.push(char::from(HEX[usize::from(b & 0xf)]));
+    let mut hex = [0u8; 32];
+    for (pair, b) in hex.chunks_exact_mut(2).zip(digest.iter()) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0xf)];
     }
-    id
+    // Every byte is an ASCII hex digit, so this never falls back.
+    String::from_utf8(hex.to_vec()).unwrap_or_default()
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -419,12 +420,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let vars = base_vars.get_or_insert_with(|| user_vars(input, &state));
         trigger_vars(vars, input, &state, &t, own_language, &mut rng);
         counted.add(send_at.timestamp(), placed.day);
-        let trigger = t
+        // The occurrence's kind, before its first colon (found by a byte search).
+        let kind_end = t
             .occurrence
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+            .bytes()
+            .position(|b| b == b':')
+            .unwrap_or(t.occurrence.len());
+        let trigger = t.occurrence.get(..kind_end).unwrap_or_default().to_owned();
         out.messages.push(PlannedMessage {
             id: message_id(input.user_id, &t.occurrence),
             occurrence: t.occurrence,

@@ -258,7 +258,11 @@ impl Template {
 
 /// The primary language subtag of a BCP 47 tag (`pt` for `pt-BR`).
 pub fn primary_language(tag: &str) -> &str {
-    tag.split('-').next().unwrap_or(tag)
+    // A byte search: the hyphen is ASCII, and a searcher's set-up costs more on a short tag.
+    tag.bytes()
+        .position(|b| b == b'-')
+        .and_then(|i| tag.get(..i))
+        .unwrap_or(tag)
 }
 
 /// Whether two BCP 47 tags have the same primary language (case-insensitive).
