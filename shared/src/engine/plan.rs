@@ -1,8 +1,6 @@
 //! The planner: from a user's inputs, a clock and a seed, the messages to schedule and why the
 //! rest were not. Pure and deterministic: same inputs and seed, same plan.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,7 +20,7 @@ use super::templates::{
 };
 use super::timing::{NoSlot, Slots};
 use super::tone::choose_tone;
-use super::triggers::{detect, Trigger};
+use super::triggers::{detect, Figures, Trigger};
 use super::value::{judged, send_minute, Rewards};
 use crate::domain::messages::Selection;
 use crate::domain::messages::{Message, MessageReason, MessageStatus};
@@ -55,7 +53,7 @@ pub struct PlanInput<'a> {
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Reason {
     pub trigger: String,
-    pub figures: BTreeMap<&'static str, f64>,
+    pub figures: Figures,
 }
 
 /// One message to schedule.
@@ -125,7 +123,7 @@ impl PlannedMessage {
                     .reason
                     .figures
                     .iter()
-                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .map(|(k, v)| (k.to_owned(), v))
                     .collect(),
             },
         }

@@ -228,21 +228,14 @@ pub fn learned_best_hour(
     tz: Tz,
 ) -> u32 {
     let prior_total: f64 = population.hour_weights.iter().sum();
-    let prior: Vec<f64> = population
-        .hour_weights
-        .iter()
-        .map(|w| {
-            if prior_total > 0.0 {
-                w / prior_total
-            } else {
-                1.0 / 24.0
-            }
-        })
-        .collect();
+    let mut prior = [1.0 / 24.0; 24];
+    if prior_total > 0.0 {
+        for (p, w) in prior.iter_mut().zip(&population.hour_weights) {
+            *p = w / prior_total;
+        }
+    }
     if !consent {
-        let mut p = [0.0; 24];
-        p.copy_from_slice(&prior);
-        return argmax(&p);
+        return argmax(&prior);
     }
     let mut observed = *activity;
     // Engagement hours in the zone's current offset (one lookup, not one per message; an hour

@@ -24,8 +24,6 @@
 //! Comeback attempts back off: the n-th attempt after a break waits 2^(n−1) days after the
 //! previous one, and there are at most [`MAX_COMEBACK_ATTEMPTS`].
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
@@ -65,11 +63,50 @@ pub struct Trigger {
     pub moment: Moment,
     pub expires_at: DateTime<Utc>,
     /// The figures that fired it, for the message's reason.
-    pub figures: BTreeMap<&'static str, f64>,
+    pub figures: Figures,
     pub risk: Option<RiskLevel>,
     pub break_length: Option<BreakLength>,
     /// The milestone reached or aimed at, for `{milestone}`.
     pub milestone: Option<u32>,
+}
+
+/// The figures behind a trigger, by name: a handful, so a vector kept in name order rather
+/// than a tree. Serialised as the map from name to value it stands for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures(Vec<(&'static str, f64)>);
+
+impl Figures {
+    /// Empty, with room for the most figures a trigger has.
+    fn with_room() -> Self {
+        Figures(Vec::with_capacity(6))
+    }
+
+    /// Sets the figure `name` (replacing its value if it has one).
+    pub fn insert(&mut self, name: &'static str, value: f64) {
+        match self.0.binary_search_by(|(n, _)| (*n).cmp(name)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    /// The figure `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&f64> {
+        self.0
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Every figure, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl serde::Serialize for Figures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(n, v)| (n, v)))
+    }
 }
 
 /// The ISO week of a day as `2026-W09`.
@@ -181,7 +218,7 @@ impl Builder<'_> {
             occurrence,
             moment,
             expires_at,
-            figures: BTreeMap::new(),
+            figures: Figures::with_room(),
             risk: None,
             break_length: None,
             milestone: None,
@@ -492,6 +529,30 @@ pub fn detect(state: &UserState, prefs: &Preferences, history: &[HistoryEntry]) 
 mod tests {
     use super::*;
     use proptest::prelude::{prop_assert_eq, proptest};
+
+    #[test]
+    fn figures_read_and_serialise_as_the_map_they_stand_for() {
+        let mut figures = Figures::default();
+        let mut map = std::collections::BTreeMap::new();
+        for (name, value) in [
+            ("usual_hour", 9.0),
+            ("current_streak", 4.0),
+            ("attempt", 1.0),
+        ] {
+            figures.insert(name, value);
+            map.insert(name, value);
+        }
+        figures.insert("attempt", 2.0);
+        map.insert("attempt", 2.0);
+        assert_eq!(
+            serde_json::to_string(&figures).expect("json"),
+            serde_json::to_string(&map).expect("json")
+        );
+        assert_eq!(figures.get("attempt"), Some(&2.0));
+        assert_eq!(figures.get("missing"), None);
+        let listed: Vec<_> = figures.iter().collect();
+        assert_eq!(listed, map.into_iter().collect::<Vec<_>>());
+    }
 
     proptest! {
         /// Keys are stored (message ids derive from them): written by hand, they must read
