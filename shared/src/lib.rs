@@ -24,11 +24,3 @@ pub mod engine;
 pub mod views;
 
 pub use config::Config;
-
-/// The allocator of every binary that links this crate (the functions, the local host, the
-/// simulator, the benches), so the benches measure what the functions run. The engine makes a
-/// dozen small allocations per message; mimalloc serves them in fewer instructions than the
-/// system allocator, and does not serialise threads on an arena lock as glibc's does (`cargo bench -p coaching --bench plan`: about 7 % fewer instructions
-/// and 15–20 % more plans per second than glibc's malloc, measured when it was chosen).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -15,6 +15,11 @@ use coach_sim::{plots, run, run_steps, RunConfig};
 use coaching::app::generation::Generator;
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// The engine allocates small strings and vectors on every plan; glibc's allocator serialises
+/// the two simulation threads on its arena lock, mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "coach-sim",

@@ -627,65 +627,6 @@ pub struct Catalogue {
     by_id: HashMap<String, Vec<usize>>,
     /// Each template's id, shared by the choices that record it (by template index).
     ids: Vec<Arc<str>>,
-    /// Each template's targeting as bit sets (by template index).
-    targets: Vec<Target>,
-}
-
-/// A template's [`Targeting`] as bit sets, with whether it has a variant: what every scan for
-/// eligible templates checks, without searching the targeting's lists.
-#[derive(Debug, Clone, Copy)]
-struct Target {
-    /// A bit per [`Segment`] (all of them when the template names none).
-    segments: u8,
-    min_streak: u32,
-    max_streak: u32,
-    /// A bit per [`RiskLevel`]; `None` when the template names none (any risk, or none).
-    risks: Option<u8>,
-    /// A bit per [`TimeOfDay`] (all of them when the template names none).
-    times: u8,
-    premium_only: bool,
-    has_variants: bool,
-}
-
-// Each set fits its byte.
-const _: () = assert!(Segment::ALL.len() <= 8);
-
-impl Target {
-    fn of(t: &Template) -> Self {
-        let g = &t.targeting;
-        let bits = |set: &mut dyn Iterator<Item = u8>| set.fold(0u8, |m, i| m | (1 << i));
-        Target {
-            segments: if g.segments.is_empty() {
-                u8::MAX
-            } else {
-                bits(&mut g.segments.iter().map(|s| *s as u8))
-            },
-            min_streak: g.min_streak.unwrap_or(0),
-            max_streak: g.max_streak.unwrap_or(u32::MAX),
-            risks: (!g.risk_levels.is_empty())
-                .then(|| bits(&mut g.risk_levels.iter().map(|r| *r as u8))),
-            times: if g.times_of_day.is_empty() {
-                u8::MAX
-            } else {
-                bits(&mut g.times_of_day.iter().map(|t| *t as u8))
-            },
-            premium_only: g.premium_only,
-            has_variants: !t.variants.is_empty(),
-        }
-    }
-
-    /// [`Targeting::matches`], and the template has a variant.
-    fn admits(&self, ctx: &TargetContext) -> bool {
-        self.has_variants
-            && self.segments & (1 << ctx.segment as u8) != 0
-            && ctx.streak >= self.min_streak
-            && ctx.streak <= self.max_streak
-            && self
-                .risks
-                .is_none_or(|m| ctx.risk.is_some_and(|r| m & (1 << r as u8) != 0))
-            && self.times & (1 << ctx.time_of_day as u8) != 0
-            && (!self.premium_only || ctx.premium)
-    }
 }
 
 /// When each template of a catalogue last reached the user (by template index), worked out
@@ -722,13 +663,11 @@ impl Catalogue {
             by_id.entry(t.id.clone()).or_default().push(i);
         }
         let ids = templates.iter().map(|t| Arc::from(t.id.as_str())).collect();
-        let targets = templates.iter().map(Target::of).collect();
         Catalogue {
             templates,
             by_type,
             by_id,
             ids,
-            targets,
         }
     }
 
@@ -795,14 +734,13 @@ pub fn eligible<'a>(
     // every message, over every template of its type.
     let mut out = Vec::with_capacity(indexes.len());
     for &i in indexes {
-        let (Some(template), Some(target), Some(id)) = (
-            catalogue.templates.get(i),
-            catalogue.targets.get(i),
-            catalogue.ids.get(i),
-        ) else {
+        let (Some(template), Some(id)) = (catalogue.templates.get(i), catalogue.ids.get(i)) else {
             continue;
         };
-        if !target.admits(ctx) || planned_templates.contains(&template.id.as_str()) {
+        if !template.targeting.matches(ctx)
+            || template.variants.is_empty()
+            || planned_templates.contains(&template.id.as_str())
+        {
             continue;
         }
         let last_used = last_use.of(i);
@@ -1080,67 +1018,6 @@ mod tests {
         }
         out.push_str(rest);
         tidy_pass(out)
-    }
-
-    #[test]
-    fn bit_set_targets_admit_what_targeting_matches() {
-        use crate::engine::catalogue::default_templates;
-        let mut templates = default_templates();
-        // Targetings the catalogue may not have: every list and bound at once, and none.
-        let mut strict = templates[0].clone();
-        strict.targeting = Targeting {
-            segments: vec![Segment::GettingStarted, Segment::HabitMaster],
-            min_streak: Some(3),
-            max_streak: Some(9),
-            risk_levels: vec![RiskLevel::High],
-            times_of_day: vec![TimeOfDay::Evening, TimeOfDay::Night],
-            premium_only: true,
-        };
-        let mut bare = templates[0].clone();
-        bare.targeting = Targeting::default();
-        bare.variants.clear();
-        templates.extend([strict, bare]);
-        let risks = [
-            None,
-            Some(RiskLevel::Low),
-            Some(RiskLevel::Medium),
-            Some(RiskLevel::High),
-        ];
-        let times = [
-            TimeOfDay::Morning,
-            TimeOfDay::Afternoon,
-            TimeOfDay::Evening,
-            TimeOfDay::Night,
-        ];
-        let mut checked = 0;
-        for t in &templates {
-            let target = Target::of(t);
-            for segment in Segment::ALL {
-                for streak in [0, 1, 2, 3, 5, 9, 10, 30, 100, u32::MAX] {
-                    for risk in risks {
-                        for time_of_day in times {
-                            for premium in [false, true] {
-                                let ctx = TargetContext {
-                                    segment,
-                                    streak,
-                                    risk,
-                                    time_of_day,
-                                    premium,
-                                };
-                                assert_eq!(
-                                    target.admits(&ctx),
-                                    t.targeting.matches(&ctx) && !t.variants.is_empty(),
-                                    "{} {ctx:?}",
-                                    t.id
-                                );
-                                checked += 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        assert!(checked > 100_000);
     }
 
     proptest! {
