@@ -440,7 +440,7 @@ impl Vars {
 /// A part of a template text: copied as it is, or a placeholder to fill.
 #[derive(Debug, Clone)]
 enum Piece {
-    /// The text's bytes `.0...1`.
+    /// The text's bytes from `.0` up to `.1`.
     Text(usize, usize),
     /// `{name}` or `{name|fallback}`.
     Hole {

@@ -76,7 +76,7 @@ pub struct Trigger {
 pub struct Figures(Vec<(&'static str, f64)>);
 
 impl Figures {
-    /// Empty, with room for the most figures a trigger has.
+    /// Empty, with room for a trigger's few figures (it grows if one has more).
     fn with_room() -> Self {
         Figures(Vec::with_capacity(6))
     }
