@@ -107,7 +107,8 @@ impl Days {
         self.0.drain(..n);
     }
 
-    /// Every active day and its totals, oldest first.
+    /// Every active day and its totals, oldest first (the tests' view).
+    #[cfg(test)]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (NaiveDate, &DayTotals)> + '_ {
         self.0.iter().map(|(d, t)| (*d, t))
     }
