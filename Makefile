@@ -9,7 +9,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 NPM_STAMP := infra/node_modules/.installed
 LOCAL     := ./target/debug/coach-local
 
-.PHONY: help tools deps build run test lint fmt token bench bench-run lambda deploy simulate clean
+.PHONY: help tools deps build run test lint fmt token bench bench-run lambda lambda-smoke deploy simulate clean
 
 POPULATION ?= ../shared/population-example.json
 SIM_OUT    ?= target/simulation
@@ -20,6 +20,7 @@ help:
 	@echo "make token  print a dev token (SUB=user-id to choose the subject)"
 	@echo "make bench  engine speed, API latency, cold starts, job throughput and request counts; ends with BENCH lines (figure, goal)"
 	@echo "make lambda build the deployable bootstrap binaries with cargo-lambda (arm64)"
+	@echo "make lambda-smoke  make lambda, then start each bootstrap under qemu and invoke it with its fixture"
 	@echo "make deploy APNS_ARN=… FCM_ARN=… [ALERT_EMAIL=…] [STACK=…]  make lambda, sam build, sam deploy (samconfig.toml)"
 	@echo "make simulate  run the coaching simulator on POPULATION (table, JSON and charts in SIM_OUT)"
 
@@ -109,9 +110,15 @@ token: build
 # cargo-lambda (PyPI, zig included) cross-builds target/lambda/<function>/bootstrap, the
 # CodeUri of each function in template.yaml; then `sam deploy --guided`.
 lambda: $(PY_STAMP)
+	rustup target add aarch64-unknown-linux-gnu
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --profile deploy --arm64 --bins
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --profile deploy --arm64 -p functions --bins
 	for d in target/lambda/*/; do cp infra/lambda-artifact.mk "$$d/Makefile"; done
+
+# Each arm64 bootstrap started under qemu-user by the local host and invoked with its fixture
+# (needs `apt-get install qemu-user libc6-arm64-cross`; the times are qemu's, not arm64's).
+lambda-smoke: lambda deps
+	infra/lambda_smoke.sh
 
 # The real sequence: the arm64 bootstraps (cargo-lambda), `sam build` (copies each into
 # .aws-sam/build), then `sam deploy` with samconfig.toml (stack name there, or STACK=…).

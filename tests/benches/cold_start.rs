@@ -18,7 +18,8 @@ const HELLO: &str = "bench-hello";
 struct Figures {
     init_ms: f64,
     first_invoke_ms: f64,
-    ok: bool,
+    /// `ok`, or the error type the first invocation answered with.
+    answer: String,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -26,13 +27,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// One fresh start of `name`: its init, and its first invocation's time and success when a
-/// payload is given.
+/// One fresh start of `name`: its init, and its first invocation's time and answer (`ok` or
+/// the error type) when a payload is given.
 async fn start(
     client: &reqwest::Client,
     name: &str,
     payload: Option<&Value>,
-) -> (f64, Option<(f64, bool)>) {
+) -> (f64, Option<(f64, String)>) {
     let query = if payload.is_none() {
         "?init_only=1"
     } else {
@@ -48,9 +49,12 @@ async fn start(
     let body: Value = resp.json().await.expect("JSON");
     assert!(status.is_success(), "{name}: {status} {body}");
     let init = body["init_ms"].as_f64().expect("init_ms");
-    let first = body["first_invoke_ms"]
-        .as_f64()
-        .map(|ms| (ms, body["ok"].as_bool().unwrap_or(false)));
+    let answer = match (body["ok"].as_bool(), body["error_type"].as_str()) {
+        (Some(true), _) => "ok".to_owned(),
+        (_, Some(kind)) => format!("error: {kind}"),
+        _ => "error".to_owned(),
+    };
+    let first = body["first_invoke_ms"].as_f64().map(|ms| (ms, answer));
     (init, first)
 }
 
@@ -140,19 +144,19 @@ async fn main() {
     let hello_first = start(&client, HELLO, Some(&serde_json::json!({"hello": "world"})))
         .await
         .1
-        .unwrap_or((0.0, false));
+        .unwrap_or((0.0, "no answer".to_owned()));
     let mut rows_out = Vec::new();
     for (name, init_ms, ratio) in rows {
-        let (first_invoke_ms, ok) = start(&client, &name, Some(&fixture(&name)))
+        let (first_invoke_ms, answer) = start(&client, &name, Some(&fixture(&name)))
             .await
             .1
-            .unwrap_or((0.0, false));
+            .unwrap_or((0.0, "no answer".to_owned()));
         rows_out.push((
             name,
             Figures {
                 init_ms,
                 first_invoke_ms,
-                ok,
+                answer,
             },
             ratio,
         ));
@@ -161,7 +165,7 @@ async fn main() {
     let hello = Figures {
         init_ms: median(hello_inits),
         first_invoke_ms: hello_first.0,
-        ok: hello_first.1,
+        answer: hello_first.1,
     };
     println!(
         "\ncold starts under the local Runtime API ({}): init is the median of {STARTS} starts \
@@ -179,7 +183,7 @@ async fn main() {
             "| {name} | {:.2} ms | {ratio:.2} | {:.2} ms | {} | {size:.1} MB | {} |",
             f.init_ms,
             f.first_invoke_ms,
-            if f.ok { "ok" } else { "error" },
+            f.answer,
             stripped.map_or("–".into(), |s| format!("{s:.1} MB")),
         );
     };

@@ -72,13 +72,17 @@ struct RuntimeApi {
 
 /// How long a fresh instance took: init (process start to its first `/next`) and its first
 /// invocation (sent to answered), if it had one.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ColdStart {
     pub init_ms: f64,
     /// Absent when the instance was only started.
     pub first_invoke_ms: Option<f64>,
     /// Whether the first invocation succeeded (true when there was none).
     pub ok: bool,
+    /// The `errorType` the first invocation failed with (a structured refusal such as
+    /// `NotFound` is an answer; `Runtime.ExitError` is a crash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
 }
 
 struct Instance {
@@ -171,16 +175,27 @@ impl Pool {
                 init_ms: init.as_secs_f64() * 1e3,
                 first_invoke_ms: None,
                 ok: true,
+                error_type: None,
             });
         };
         let sent = Instant::now();
         let outcome = self.run(&instance, payload).await;
         let first = sent.elapsed();
         instance.stop().await;
+        let error_type = match &outcome {
+            Outcome::Success(_) => None,
+            Outcome::FunctionError(e) => Some(
+                serde_json::from_slice::<serde_json::Value>(e)
+                    .ok()
+                    .and_then(|v| v["errorType"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "unreadable error payload".to_owned()),
+            ),
+        };
         Ok(ColdStart {
             init_ms: init.as_secs_f64() * 1e3,
             first_invoke_ms: Some(first.as_secs_f64() * 1e3),
-            ok: matches!(outcome, Outcome::Success(_)),
+            ok: error_type.is_none(),
+            error_type,
         })
     }
 
